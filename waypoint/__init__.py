@@ -1,0 +1,1 @@
+"""Waypoint: identify, protect and support victims of human trafficking."""

@@ -1,0 +1,113 @@
+"""The one place that answers "may this user do this, to this record?".
+
+Views, API handlers and services ask here; nothing else decides access. A record belongs to
+an organisation (it has `organisation_id`); users see their own organisation's records only.
+"""
+
+from enum import StrEnum
+from typing import Any, Protocol
+
+from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
+
+from waypoint.accounts.models import Role
+from waypoint.audit import services as audit
+from waypoint.audit.models import Outcome
+
+
+class Permission(StrEnum):
+    SCREEN_ANONYMOUSLY = "screen_anonymously"
+    VIEW_ORGANISATION = "view_organisation"
+    VIEW_PERSONAL_DATA = "view_personal_data"
+    MANAGE_CASES = "manage_cases"
+    APPROVE_CASE_DECISIONS = "approve_case_decisions"
+    MANAGE_USERS = "manage_users"
+    VIEW_AUDIT_TRAIL = "view_audit_trail"
+    VIEW_AGGREGATES = "view_aggregates"
+    USE_TRAINING = "use_training"
+    MANAGE_OWN_TOKENS = "manage_own_tokens"
+
+
+_EVERYONE = {
+    Permission.SCREEN_ANONYMOUSLY,
+    Permission.VIEW_ORGANISATION,
+    Permission.MANAGE_OWN_TOKENS,
+    Permission.USE_TRAINING,
+}
+
+ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
+    Role.CASE_WORKER: frozenset(
+        _EVERYONE | {Permission.VIEW_PERSONAL_DATA, Permission.MANAGE_CASES}
+    ),
+    Role.SUPERVISOR: frozenset(
+        _EVERYONE
+        | {
+            Permission.VIEW_PERSONAL_DATA,
+            Permission.MANAGE_CASES,
+            Permission.APPROVE_CASE_DECISIONS,
+            Permission.VIEW_AGGREGATES,
+        }
+    ),
+    Role.ORG_ADMIN: frozenset(_EVERYONE | {Permission.MANAGE_USERS, Permission.VIEW_AGGREGATES}),
+    Role.DATA_ANALYST: frozenset(_EVERYONE | {Permission.VIEW_AGGREGATES}),
+    Role.AUDITOR: frozenset(_EVERYONE | {Permission.VIEW_AUDIT_TRAIL}),
+    Role.TRAINEE: frozenset(_EVERYONE),
+}
+
+# Whoever can see people (victims, or the staff and access records in the audit trail and
+# user lists) must prove a second factor.
+_SENSITIVE = {Permission.VIEW_PERSONAL_DATA, Permission.MANAGE_USERS, Permission.VIEW_AUDIT_TRAIL}
+
+
+class OrganisationOwned(Protocol):
+    @property
+    def organisation_id(self) -> Any: ...
+
+
+def permissions_of(role: str) -> frozenset[Permission]:
+    return ROLE_PERMISSIONS.get(role, frozenset())
+
+
+def requires_two_factor(role: str) -> bool:
+    return bool(permissions_of(role) & _SENSITIVE)
+
+
+def second_factor_passed(user: Any) -> bool:
+    # An API token can only be created from a session that passed the second factor.
+    if getattr(user, "authenticated_by_token", False):
+        return True
+    is_verified = getattr(user, "is_verified", None)
+    return bool(is_verified()) if callable(is_verified) else False
+
+
+def can(user: Any, permission: Permission, record: OrganisationOwned | None = None) -> bool:
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    if permission not in permissions_of(user.role):
+        return False
+    if requires_two_factor(user.role) and not second_factor_passed(user):
+        return False
+    return not (record is not None and record.organisation_id != user.organisation_id)
+
+
+def authorize(
+    actor: audit.Actor,
+    user: Any,
+    permission: Permission,
+    record: OrganisationOwned | None = None,
+    *,
+    object_type: str = "",
+    object_id: object = "",
+) -> None:
+    """Raise PermissionDenied, and write the denial to the audit trail, unless allowed."""
+    if can(user, permission, record):
+        return
+    audit.record(
+        actor,
+        "permission.denied",
+        outcome=Outcome.DENIED,
+        object_type=object_type,
+        object_id=object_id,
+        details={"permission": str(permission)},
+    )
+    raise PermissionDenied(_("You do not have permission to do this."))
