@@ -1,0 +1,1 @@
+"""Rules of the field as plain Python: no Django, no database, no clock, no network."""
