@@ -5,6 +5,7 @@ tests each view with Alice, Bob and Charlie.
 """
 
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -14,6 +15,12 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from waypoint.accounts.models import Organisation, OrganisationKind, Role, User
 
 PASSWORD = "correct-horse-battery-staple-42"
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings: Any) -> None:
+    # The real hasher is slow on purpose; tests sign in hundreds of times.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture

@@ -81,6 +81,8 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField(_("expires at"))
     revoked_at = models.DateTimeField(null=True, blank=True)
+    # A token carries the second factor only if the session that created it had passed one.
+    second_factor_passed = models.BooleanField(default=False)
     last_used_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

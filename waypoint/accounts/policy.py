@@ -2,6 +2,8 @@
 
 Views, API handlers and services ask here; nothing else decides access. A record belongs to
 an organisation (it has `organisation_id`); users see their own organisation's records only.
+A record with an owner (a case: `owner_id`, `supervisor_id`) is seen by a case worker only when
+assigned to them; supervisors see all of their organisation's.
 """
 
 from enum import StrEnum
@@ -73,11 +75,20 @@ def requires_two_factor(role: str) -> bool:
 
 
 def second_factor_passed(user: Any) -> bool:
-    # An API token can only be created from a session that passed the second factor.
+    # A token stands in for the second factor only if its creating session had passed one.
     if getattr(user, "authenticated_by_token", False):
-        return True
+        return bool(getattr(user, "token_second_factor_passed", False))
     is_verified = getattr(user, "is_verified", None)
     return bool(is_verified()) if callable(is_verified) else False
+
+
+# Roles that see only the case records assigned to them (as owner or supervisor); the others
+# with access see every case record of their organisation.
+OWN_RECORDS_ONLY: frozenset[str] = frozenset({Role.CASE_WORKER})
+
+
+def is_assigned(user: Any, record: object) -> bool:
+    return user.pk in (getattr(record, "owner_id", None), getattr(record, "supervisor_id", None))
 
 
 def can(user: Any, permission: Permission, record: OrganisationOwned | None = None) -> bool:
@@ -87,7 +98,13 @@ def can(user: Any, permission: Permission, record: OrganisationOwned | None = No
         return False
     if requires_two_factor(user.role) and not second_factor_passed(user):
         return False
-    return not (record is not None and record.organisation_id != user.organisation_id)
+    if record is None:
+        return True
+    if record.organisation_id != user.organisation_id:
+        return False
+    if user.role in OWN_RECORDS_ONLY and hasattr(record, "owner_id"):
+        return is_assigned(user, record)
+    return True
 
 
 def authorize(

@@ -13,7 +13,7 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from waypoint.accounts.models import ApiToken, Organisation, Role, User, new_session_salt
-from waypoint.accounts.policy import Permission, authorize
+from waypoint.accounts.policy import Permission, authorize, second_factor_passed
 from waypoint.audit import services as audit
 from waypoint.audit.models import Outcome
 
@@ -41,6 +41,7 @@ def issue_api_token(actor: audit.Actor, user: User, *, name: str, days: int) -> 
         prefix=secret[:10],
         digest=token_digest(secret),
         expires_at=timezone.now() + timedelta(days=days),
+        second_factor_passed=second_factor_passed(user),
     )
     audit.record(actor, "api_token.create", object_type="api_token", object_id=token.pk)
     return IssuedToken(token, secret)
@@ -60,6 +61,7 @@ def revoke_api_token(actor: audit.Actor, user: User, *, token_id: int) -> None:
 class TokenCheck:
     user: User | None
     problem: str = ""
+    second_factor_passed: bool = False
 
 
 @transaction.atomic
@@ -92,7 +94,7 @@ def authenticate_api_token(actor: audit.Actor, raw: str) -> TokenCheck:
         return TokenCheck(None, problem)
     assert token is not None
     ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-    return TokenCheck(token.user)
+    return TokenCheck(token.user, second_factor_passed=token.second_factor_passed)
 
 
 def _actor_for(user: User, request_actor: audit.Actor) -> audit.Actor:
@@ -103,6 +105,10 @@ def _actor_for(user: User, request_actor: audit.Actor) -> audit.Actor:
         ip_address=request_actor.ip_address,
         user_agent=request_actor.user_agent,
     )
+
+
+def _revoke_all_tokens(user: User) -> None:
+    ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
 
 
 @transaction.atomic
@@ -213,6 +219,8 @@ def update_user_access(
     User.objects.filter(pk=target.pk).update(
         role=role, is_active=is_active, session_salt=new_session_salt()
     )
+    # New rights need a fresh sign-in and fresh tokens, never ones issued for the old role.
+    _revoke_all_tokens(target)
     audit.record(actor, "user.update", object_type="user", object_id=target.pk, details=changes)
 
 
@@ -225,6 +233,7 @@ def reset_two_factor(actor: audit.Actor, admin: User, target: User) -> None:
     TOTPDevice.objects.filter(user=target).delete()
     StaticDevice.objects.filter(user=target).delete()
     User.objects.filter(pk=target.pk).update(session_salt=new_session_salt())
+    _revoke_all_tokens(target)
     audit.record(actor, "two_factor.reset", object_type="user", object_id=target.pk)
 
 

@@ -9,6 +9,7 @@ from typing import Any
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.ipv6 import clean_ipv6_address
 
 from waypoint.audit.models import AuditEvent, ChainHead, Outcome
 
@@ -28,10 +29,23 @@ class Actor:
 
 
 def normalised_ip(value: str | None) -> str | None:
+    """The address in the form the database gives back, so the entry hashes the same later."""
     try:
-        return str(ipaddress.ip_address(value or ""))
+        address = ipaddress.ip_address(value or "")
     except ValueError:
         return None
+    return clean_ipv6_address(str(address)) if address.version == 6 else str(address)
+
+
+def _without_nul(value: Any) -> Any:
+    # PostgreSQL cannot store NUL in text or jsonb; an attacker's URL must not break auditing.
+    if isinstance(value, str):
+        return value.replace("\x00", "\\x00")
+    if isinstance(value, dict):
+        return {_without_nul(key): _without_nul(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_without_nul(item) for item in value]
+    return value
 
 
 def actor_from_request(request: HttpRequest) -> Actor:
@@ -85,17 +99,17 @@ def record(
         event = AuditEvent(
             created_at=timezone.now(),
             actor_id=actor.user_id,
-            actor_username=actor.username,
+            actor_username=_without_nul(actor.username),
             organisation_id=organisation_id
             if organisation_id is not None
             else actor.organisation_id,
             action=action,
             outcome=outcome,
             object_type=object_type,
-            object_id=str(object_id) if object_id != "" else "",
+            object_id=_without_nul(str(object_id)) if object_id != "" else "",
             ip_address=actor.ip_address,
-            user_agent=actor.user_agent,
-            details={**actor.extra, **(details or {})},
+            user_agent=_without_nul(actor.user_agent),
+            details=_without_nul({**actor.extra, **(details or {})}),
             previous_hash=head.last_hash,
         )
         event.entry_hash = entry_hash(head.last_hash, hashed_fields(event))

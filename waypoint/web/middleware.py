@@ -19,29 +19,62 @@ class RequestSizeLimitMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        try:
-            length = int(request.META.get("CONTENT_LENGTH") or 0)
-        except ValueError:
-            length = -1
-        if length > settings.MAX_REQUEST_BYTES or length < 0:
-            audit.record(
-                audit.actor_from_request(request),
-                "request.rejected",
-                outcome=Outcome.DENIED,
-                details={"reason": "too_large", "path": request.path[:200], "length": length},
+        declared = request.META.get("CONTENT_LENGTH") or "0"
+        if not declared.isdigit():
+            return self.refuse(
+                request,
+                _("The Content-Length header is not a number."),
+                status=400,
+                details={"reason": "bad_length", "length": declared[:20]},
             )
+        if int(declared) > settings.MAX_REQUEST_BYTES:
             message = _("The request is too large: the limit is %(limit)s bytes.") % {
                 "limit": settings.MAX_REQUEST_BYTES
             }
-            if request.path.startswith("/api/"):
-                return JsonResponse({"detail": message}, status=413)
-            return render(
+            return self.refuse(
                 request,
-                "web/error.html",
-                {"title": _("Request too large"), "message": message},
+                message,
                 status=413,
+                details={"reason": "too_large", "length": int(declared)},
             )
         return self.get_response(request)
+
+    def refuse(
+        self, request: HttpRequest, message: str, *, status: int, details: dict[str, object]
+    ) -> HttpResponse:
+        audit.record(
+            audit.actor_from_request(request),
+            "request.rejected",
+            outcome=Outcome.DENIED,
+            details={**details, "path": request.path[:200]},
+        )
+        if request.path.startswith("/api/"):
+            return JsonResponse({"detail": message}, status=status)
+        title = _("Request too large") if status == 413 else _("Bad request")
+        return render(
+            request, "web/error.html", {"title": title, "message": message}, status=status
+        )
+
+
+class ApiJsonErrorsMiddleware:
+    """API clients get JSON for every error, including Django's own 404 and 405 answers."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if (
+            request.path.startswith("/api/")
+            and response.status_code in (404, 405)
+            and not response.get("Content-Type", "").startswith("application/json")
+        ):
+            detail = "Not found." if response.status_code == 404 else "Method not allowed."
+            json_response = JsonResponse({"detail": detail}, status=response.status_code)
+            if allowed := response.get("Allow"):
+                json_response["Allow"] = allowed
+            return json_response
+        return response
 
 
 class InvalidSessionMiddleware:
