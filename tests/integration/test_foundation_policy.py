@@ -2,23 +2,28 @@
 
 from collections.abc import Callable
 from types import SimpleNamespace
+from typing import Any
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from pytest_django import Settings
 
 from waypoint.accounts.models import Organisation, Role, User
 from waypoint.accounts.policy import (
     ROLE_PERMISSIONS,
+    AccessDenied,
     Permission,
     authorize,
     can,
     permissions_of,
+    record_denial,
     requires_two_factor,
 )
 from waypoint.audit.models import AuditEvent, Outcome
 from waypoint.audit.services import Actor
+from waypoint.audit.services import record as audit_record
 
 P = Permission
 
@@ -183,17 +188,19 @@ def test_records_of_another_organisation_are_refused(
     assert not can(user, P.VIEW_PERSONAL_DATA, beta_user)
 
 
-def test_authorize_refuses_and_records_the_denial(
+def test_authorize_refuses_and_the_denial_is_recorded(
     alpha: Organisation, beta: Organisation, make_user: Callable[..., User]
 ) -> None:
     user = verified(make_user(alpha, Role.CASE_WORKER))
     actor = Actor(
         user_id=user.pk, username=user.username, organisation_id=alpha.pk, ip_address="192.0.2.7"
     )
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(AccessDenied) as refused:
         authorize(
             actor, user, P.VIEW_ORGANISATION, beta, object_type="organisation", object_id=beta.pk
         )
+    assert not AuditEvent.objects.exists()
+    record_denial(refused.value)
     [denied] = AuditEvent.objects.filter(action="permission.denied")
     assert denied.outcome == Outcome.DENIED
     assert denied.actor_id == user.pk
@@ -205,7 +212,36 @@ def test_authorize_refuses_and_records_the_denial(
 
     with pytest.raises(PermissionDenied):
         authorize(actor, user, P.MANAGE_USERS)
-    assert AuditEvent.objects.filter(action="permission.denied").count() == 2
+
+
+def test_a_refused_request_is_recorded_once(
+    alpha: Organisation, beta: Organisation, make_user: Callable[..., User], signed_in: Any
+) -> None:
+    admin = make_user(alpha, Role.ORG_ADMIN)
+    stranger = make_user(beta, Role.CASE_WORKER)
+    client = signed_in(admin)
+    response = client.post(f"/account/users/{stranger.pk}/reset-two-factor/")
+    assert response.status_code == 403
+    [denied] = AuditEvent.objects.filter(action="permission.denied")
+    assert denied.actor_id == admin.pk
+    assert denied.object_id == str(stranger.pk)
+
+
+def test_a_denial_survives_the_rollback_of_the_service_that_raised_it(
+    alpha: Organisation, beta: Organisation, make_user: Callable[..., User]
+) -> None:
+    user = verified(make_user(alpha, Role.CASE_WORKER))
+    actor = Actor(user_id=user.pk, username=user.username, organisation_id=alpha.pk)
+
+    @transaction.atomic
+    def service() -> None:
+        audit_record(actor, "something.before.the.check")
+        authorize(actor, user, P.VIEW_ORGANISATION, beta)
+
+    with pytest.raises(AccessDenied) as refused:
+        service()
+    record_denial(refused.value)
+    assert list(AuditEvent.objects.values_list("action", flat=True)) == ["permission.denied"]
 
 
 def test_authorize_allows_silently(alpha: Organisation, make_user: Callable[..., User]) -> None:

@@ -107,6 +107,34 @@ def can(user: Any, permission: Permission, record: OrganisationOwned | None = No
     return True
 
 
+class AccessDenied(PermissionDenied):
+    """A refusal that still has to be written to the audit trail.
+
+    `authorize` usually runs inside a service's transaction, which the refusal rolls back; so
+    the interface layer's 403 handlers write it (`record_denial`) once the rollback is done.
+    """
+
+    def __init__(
+        self, actor: audit.Actor, permission: Permission, object_type: str, object_id: object
+    ) -> None:
+        super().__init__(_("You do not have permission to do this."))
+        self.actor = actor
+        self.permission = permission
+        self.object_type = object_type
+        self.object_id = object_id
+
+
+def record_denial(denial: AccessDenied) -> None:
+    audit.record(
+        denial.actor,
+        "permission.denied",
+        outcome=Outcome.DENIED,
+        object_type=denial.object_type,
+        object_id=denial.object_id,
+        details={"permission": str(denial.permission)},
+    )
+
+
 def authorize(
     actor: audit.Actor,
     user: Any,
@@ -116,15 +144,6 @@ def authorize(
     object_type: str = "",
     object_id: object = "",
 ) -> None:
-    """Raise PermissionDenied, and write the denial to the audit trail, unless allowed."""
-    if can(user, permission, record):
-        return
-    audit.record(
-        actor,
-        "permission.denied",
-        outcome=Outcome.DENIED,
-        object_type=object_type,
-        object_id=object_id,
-        details={"permission": str(permission)},
-    )
-    raise PermissionDenied(_("You do not have permission to do this."))
+    """Raise AccessDenied unless allowed; the 403 handlers write it to the audit trail."""
+    if not can(user, permission, record):
+        raise AccessDenied(actor, permission, object_type, object_id)

@@ -7,7 +7,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
-from waypoint.accounts.policy import Permission, can
+from waypoint.accounts.policy import AccessDenied, Permission, can, record_denial
 from waypoint.audit import services as audit
 from waypoint.audit.models import Outcome
 
@@ -75,6 +75,8 @@ def bad_request(request: HttpRequest, exception: Exception | None = None) -> Htt
 
 
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if isinstance(exception, AccessDenied):
+        record_denial(exception)
     return render(
         request,
         "web/error.html",
