@@ -11,8 +11,11 @@ from ninja.security import HttpBearer
 
 from waypoint.accounts import services as account_services
 from waypoint.accounts.api import router as accounts_router
+from waypoint.accounts.policy import AccessDenied, record_denial
 from waypoint.audit.api import router as audit_router
 from waypoint.audit.services import actor_from_request
+from waypoint.cases.api import router as cases_router
+from waypoint.returns.api import router as returns_router
 from waypoint.screening.api import router as screening_router
 
 
@@ -35,9 +38,11 @@ class PersonalApiToken(HttpBearer):
         check = account_services.authenticate_api_token(actor_from_request(request), token)
         if check.user is None:
             raise ApiTokenRefused(check.problem)
-        check.user.authenticated_by_token = True  # type: ignore[attr-defined]
-        request.user = check.user
-        return check.user
+        user: Any = check.user
+        user.authenticated_by_token = True
+        user.token_second_factor_passed = check.second_factor_passed
+        request.user = user
+        return user
 
 
 api = NinjaAPI(
@@ -72,6 +77,8 @@ def not_authenticated(request: HttpRequest, exc: AuthenticationError) -> HttpRes
 
 @api.exception_handler(PermissionDenied)
 def permission_denied(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+    if isinstance(exc, AccessDenied):
+        record_denial(exc)
     return api.create_response(
         request, {"detail": _("You do not have permission to do this.")}, status=403
     )
@@ -82,17 +89,23 @@ def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
     return api.create_response(request, {"detail": "Not found."}, status=404)
 
 
+def json_path(location: tuple[object, ...] | list[object]) -> str:
+    """ninja's error location as a JSON path into what the client sent.
+
+    The location starts with where the value came from (body, query, path) and, for a body,
+    the handler's parameter name: neither is part of the client's document.
+    """
+    parts = list(location)
+    skip = 2 if parts[:1] == ["body"] and len(parts) > 1 else 1
+    return "$" + "".join(
+        f"[{part}]" if isinstance(part, int) else f".{part}" for part in parts[skip:]
+    )
+
+
 @api.exception_handler(ValidationError)
 def invalid_input(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     errors = [
-        {
-            "path": "$"
-            + "".join(
-                f"[{part}]" if isinstance(part, int) else f".{part}"
-                for part in error.get("loc", ())[1:]
-            ),
-            "message": error.get("msg", ""),
-        }
+        {"path": json_path(error.get("loc", ())), "message": error.get("msg", "")}
         for error in exc.errors
     ]
     return api.create_response(
@@ -103,3 +116,5 @@ def invalid_input(request: HttpRequest, exc: ValidationError) -> HttpResponse:
 api.add_router("/", accounts_router)
 api.add_router("/audit", audit_router)
 api.add_router("/screening", screening_router)
+api.add_router("/cases", cases_router)
+api.add_router("/returns", returns_router)

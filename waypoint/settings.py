@@ -85,13 +85,18 @@ INSTALLED_APPS = [
     "waypoint.audit",
     "waypoint.web",
     "waypoint.screening",
+    "waypoint.people",
+    "waypoint.cases",
+    "waypoint.returns",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "waypoint.web.middleware.ApiJsonErrorsMiddleware",
     "waypoint.web.middleware.RequestSizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -99,7 +104,6 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "waypoint.web.middleware.InvalidSessionMiddleware",
     "waypoint.accounts.middleware.TwoFactorRequiredMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -223,9 +227,13 @@ SECURE_CSP = {
 }
 
 # Anything larger is refused before the body is read (see RequestSizeLimitMiddleware).
-MAX_REQUEST_BYTES = int(os.environ.get("WAYPOINT_MAX_REQUEST_BYTES", str(2 * 1024 * 1024)))
+MAX_REQUEST_BYTES = int(os.environ.get("WAYPOINT_MAX_REQUEST_BYTES", str(12 * 1024 * 1024)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_REQUEST_BYTES
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
+
+# Case documents are stored encrypted under random names here (see waypoint.people.storage).
+DOCUMENTS_DIR = Path(os.environ.get("WAYPOINT_DOCUMENTS_DIR", VAR_DIR / "documents"))
+MAX_DOCUMENT_BYTES = int(os.environ.get("WAYPOINT_MAX_DOCUMENT_BYTES", str(10 * 1024 * 1024)))
 
 API_TOKEN_MAX_DAYS = 365
 SCREENING_API_RATE = os.environ.get("WAYPOINT_SCREENING_API_RATE", "120/min")

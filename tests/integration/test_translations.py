@@ -1,0 +1,45 @@
+"""Every user-facing string is translated into Polish, Ukrainian and Russian."""
+
+import os
+import shutil
+from pathlib import Path
+
+import polib
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+
+LANGUAGES = ["pl", "uk", "ru"]
+
+
+def catalogue(locale_dir: Path, language: str) -> polib.POFile:
+    return polib.pofile(str(locale_dir / language / "LC_MESSAGES" / "django.po"))
+
+
+def untranslated(po: polib.POFile) -> list[str]:
+    return [entry.msgid for entry in po if not entry.obsolete and not entry.translated()]
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_committed_catalogue_is_complete(language: str) -> None:
+    po = catalogue(settings.LOCALE_PATHS[0], language)
+    assert len(po) > 100
+    assert untranslated(po) == []
+
+
+def test_every_string_in_the_code_has_a_translation(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if shutil.which("xgettext") is None:
+        if os.environ.get("CI"):
+            pytest.fail("GNU gettext (xgettext) is needed to extract strings; .ci/run installs it")
+        pytest.skip("GNU gettext is not installed: cannot extract strings from the code")
+    locale_copy = tmp_path / "locale"
+    shutil.copytree(settings.LOCALE_PATHS[0], locale_copy)
+    monkeypatch.setattr(settings, "LOCALE_PATHS", [locale_copy])
+    monkeypatch.chdir(Path(settings.PACKAGE_DIR))
+    call_command("makemessages", locale=LANGUAGES, no_obsolete=True, verbosity=0)
+    missing = {
+        language: untranslated(catalogue(locale_copy, language)) for language in LANGUAGES
+    }
+    assert missing == {language: [] for language in LANGUAGES}
