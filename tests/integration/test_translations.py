@@ -1,6 +1,7 @@
 """Every user-facing string is translated into Polish, Ukrainian and Russian."""
 
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -43,3 +44,20 @@ def test_every_string_in_the_code_has_a_translation(
         language: untranslated(catalogue(locale_copy, language)) for language in LANGUAGES
     }
     assert missing == {language: [] for language in LANGUAGES}
+
+
+PLACEHOLDER = re.compile(r"%\(\w+\)[sd]|\{\w*\}")
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_translations_keep_every_placeholder(language: str) -> None:
+    broken = []
+    for entry in catalogue(settings.LOCALE_PATHS[0], language):
+        expected = set(PLACEHOLDER.findall(entry.msgid_plural or entry.msgid))
+        translations = entry.msgstr_plural.values() if entry.msgid_plural else [entry.msgstr]
+        broken += [
+            entry.msgid
+            for text in translations
+            if text and set(PLACEHOLDER.findall(text)) != expected
+        ]
+    assert broken == []

@@ -56,11 +56,14 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
     form = OneTimeCodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         code = form.cleaned_data["code"]
+        throttled = False
         for device in (
             *TOTPDevice.objects.filter(user=user, confirmed=True),
             *StaticDevice.objects.filter(user=user, confirmed=True),
         ):
-            if device.verify_is_allowed()[0] and device.verify_token(code):
+            allowed = device.verify_is_allowed()[0]
+            throttled = throttled or not allowed
+            if allowed and device.verify_token(code):
                 django_otp.login(request, device)
                 services.record_second_factor(
                     actor_from_request(request),
@@ -77,7 +80,12 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
         services.record_second_factor(
             actor_from_request(request), succeeded=False, device_kind="any"
         )
-        form.add_error("code", _("The code is not valid or has expired. Try the newest code."))
+        form.add_error(
+            "code",
+            _("After a wrong code, wait a few seconds before the next try.")
+            if throttled
+            else _("The code is not valid or has expired. Try the newest code."),
+        )
     return render(request, "accounts/two_factor_verify.html", {"form": form})
 
 
