@@ -235,6 +235,10 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
 DOCUMENTS_DIR = Path(os.environ.get("WAYPOINT_DOCUMENTS_DIR", VAR_DIR / "documents"))
 MAX_DOCUMENT_BYTES = int(os.environ.get("WAYPOINT_MAX_DOCUMENT_BYTES", str(10 * 1024 * 1024)))
 
+# Internal aggregate views hide any figure about fewer people than this (published
+# statistics use the CTDC threshold, 11).
+AGGREGATE_SUPPRESSION_K = int(os.environ.get("WAYPOINT_AGGREGATE_SUPPRESSION_K", "5"))
+
 API_TOKEN_MAX_DAYS = 365
 SCREENING_API_RATE = os.environ.get("WAYPOINT_SCREENING_API_RATE", "120/min")
 

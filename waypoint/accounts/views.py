@@ -56,13 +56,13 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
     form = OneTimeCodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         code = form.cleaned_data["code"]
-        throttled = False
+        any_device_allowed = False
         for device in (
             *TOTPDevice.objects.filter(user=user, confirmed=True),
             *StaticDevice.objects.filter(user=user, confirmed=True),
         ):
             allowed = device.verify_is_allowed()[0]
-            throttled = throttled or not allowed
+            any_device_allowed = any_device_allowed or allowed
             if allowed and device.verify_token(code):
                 django_otp.login(request, device)
                 services.record_second_factor(
@@ -83,7 +83,7 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
         form.add_error(
             "code",
             _("After a wrong code, wait a few seconds before the next try.")
-            if throttled
+            if not any_device_allowed
             else _("The code is not valid or has expired. Try the newest code."),
         )
     return render(request, "accounts/two_factor_verify.html", {"form": form})
