@@ -196,12 +196,15 @@ class ScreeningInputError(ValueError):
 
 
 _INPUT_ADAPTER = TypeAdapter(ScreeningInput)
+_INPUT_VALIDATOR = _INPUT_ADAPTER.validator
+"""The adapter's compiled validator, called directly to skip the adapter's Python wrapper."""
 
 
 def parse_screening_input(raw: object) -> ScreeningInput:
     """Validate decoded JSON (or an equivalent Python structure) against the contract."""
     try:
-        return _INPUT_ADAPTER.validate_python(raw)
+        parsed: ScreeningInput = _INPUT_VALIDATOR.validate_python(raw)
+        return parsed
     except ValidationError as error:
         raise ScreeningInputError(_readable_errors(error)) from None
 

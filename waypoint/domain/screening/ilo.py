@@ -66,18 +66,24 @@ def unpack(packed: int) -> Counts:
     )
 
 
-KNOWN_DIMENSIONS: dict[int, DimensionOutcome] = {}
-"""Outcomes already worked out, by ``yes << DIMENSION_BITS | unanswered`` (packed counts)."""
+class _KnownDimensions(dict[int, DimensionOutcome]):
+    """Outcomes by ``yes << DIMENSION_BITS | unanswered`` (packed counts), each worked out on its
+    first lookup (the key space is small: it is bounded by the sizes of the dimensions)."""
+
+    def __missing__(self, key: int) -> DimensionOutcome:
+        outcome = self[key] = evaluate_dimension(
+            unpack(key >> DIMENSION_BITS), unpack(key & DIMENSION_FIELD)
+        )
+        return outcome
+
+
+KNOWN_DIMENSIONS = _KnownDimensions()
+"""``KNOWN_DIMENSIONS[key]`` is ``evaluate_packed`` as one dict lookup, for hot loops."""
 
 
 def evaluate_packed(yes: int, unanswered: int) -> DimensionOutcome:
-    """``evaluate_dimension`` on packed counts, memoised in KNOWN_DIMENSIONS (the key space is
-    small: it is bounded by the sizes of the dimensions)."""
-    key = yes << DIMENSION_BITS | unanswered
-    outcome = KNOWN_DIMENSIONS.get(key)
-    if outcome is None:
-        outcome = KNOWN_DIMENSIONS[key] = evaluate_dimension(unpack(yes), unpack(unanswered))
-    return outcome
+    """``evaluate_dimension`` on packed counts, memoised in KNOWN_DIMENSIONS."""
+    return KNOWN_DIMENSIONS[yes << DIMENSION_BITS | unanswered]
 
 
 def evaluate_dimension(yes: Counts, unanswered: Counts) -> DimensionOutcome:

@@ -22,7 +22,7 @@ Decisiveness order (most decisive first; ties keep catalogue order, so the list 
 5. indicators the person declined to answer, in the same order as 3: asked again only last.
 """
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from waypoint.domain.screening import palermo
@@ -85,16 +85,13 @@ class OutcomeModel:
         self._recruitment = tuple(i for i, role in enumerate(roles) if role == "recruitment")
         self._exploitation = tuple(i for i, role in enumerate(roles) if role == "exploitation")
         self._destination = tuple(i for i, role in enumerate(roles) if role == "destination")
-        self._memo: dict[tuple[bool, tuple[bool | None, ...], bool], ScenarioOutcome] = {}
+        self.known = _KnownOutcomes(self._evaluate)
+        """``known[child, leaves, purpose_evident]`` is ``evaluate`` as one dict lookup."""
 
     def evaluate(
         self, *, child: bool, leaves: tuple[bool | None, ...], purpose_evident: bool
     ) -> ScenarioOutcome:
-        key = (child, leaves, purpose_evident)
-        outcome = self._memo.get(key)
-        if outcome is None:
-            outcome = self._memo[key] = self._evaluate(child, leaves, purpose_evident)
-        return outcome
+        return self.known[child, leaves, purpose_evident]
 
     def _evaluate(
         self, child: bool, leaves: tuple[bool | None, ...], purpose_evident: bool
@@ -150,6 +147,24 @@ class OutcomeModel:
         when_true = (table & projection) >> (1 << leaf)
         when_false = table & (self._full ^ projection)
         return when_true != when_false
+
+
+_OutcomeKey = tuple[bool, tuple[bool | None, ...], bool]
+
+
+class _KnownOutcomes(dict[_OutcomeKey, ScenarioOutcome]):
+    """Outcomes by (child, leaves, purpose evident), each worked out on its first lookup (the
+    leaves are three-valued and few, so there are few keys)."""
+
+    def __init__(
+        self, evaluate: Callable[[bool, tuple[bool | None, ...], bool], ScenarioOutcome]
+    ) -> None:
+        super().__init__()
+        self._evaluate = evaluate
+
+    def __missing__(self, key: _OutcomeKey) -> ScenarioOutcome:
+        outcome = self[key] = self._evaluate(*key)
+        return outcome
 
 
 def _union(tables: Iterable[int]) -> int:
