@@ -4,15 +4,19 @@ import subprocess
 import sys
 from pathlib import Path
 
-BENCHMARKS = ["bench_screening_engine.py", "bench_screening_api.py"]
+BENCHMARKS = [
+    ["bench_screening_engine.py"],
+    ["bench_screening_api.py"],
+    ["bench_cases.py", "--count", "100000"],
+]
 
 
 def main() -> int:
     folder = Path(__file__).resolve().parent
     failed = 0
-    for name in BENCHMARKS:
-        print(f"== {name}", flush=True)
-        failed += subprocess.call([sys.executable, str(folder / name)]) != 0
+    for name, *arguments in BENCHMARKS:
+        print(f"== {name} {' '.join(arguments)}", flush=True)
+        failed += subprocess.call([sys.executable, str(folder / name), *arguments]) != 0
     return 1 if failed else 0
 
 

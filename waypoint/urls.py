@@ -9,6 +9,8 @@ urlpatterns = [
     path("account/", include("waypoint.accounts.urls")),
     path("audit/", include("waypoint.audit.urls")),
     path("screening/", include("waypoint.screening.urls")),
+    path("returns/", include("waypoint.returns.urls")),
+    path("cases/", include("waypoint.cases.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("health", web_views.health, name="health"),
     path("api/v1/", api.urls),

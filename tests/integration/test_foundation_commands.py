@@ -17,6 +17,7 @@ from waypoint.__main__ import main
 from waypoint.accounts.models import Organisation, Role, User
 from waypoint.audit import services as audit
 from waypoint.audit.models import AuditEvent
+from waypoint.cases.models import Case
 
 
 @pytest.fixture(autouse=True)
@@ -30,10 +31,18 @@ def run(*args: str) -> str:
     return out.getvalue()
 
 
+@pytest.fixture
+def demo_documents(settings: Settings, tmp_path: Path) -> Path:
+    # `waypoint demo` loads fictional cases, one with a document: keep its file out of var/.
+    settings.DOCUMENTS_DIR = tmp_path / "documents"
+    return settings.DOCUMENTS_DIR
+
+
 def demo_logins(output: str) -> dict[str, str]:
     return dict(re.findall(r"\s((?:przystan|harbour)-[a-z-]+)\s+(\S+)\s*$", output, re.M))
 
 
+@pytest.mark.usefixtures("demo_documents")
 def test_demo_refuses_without_debug(db: None, settings: Settings) -> None:
     settings.DEBUG = False
     with pytest.raises(CommandError, match="Demo data is for development machines"):
@@ -42,6 +51,7 @@ def test_demo_refuses_without_debug(db: None, settings: Settings) -> None:
     assert not Organisation.objects.exists()
 
 
+@pytest.mark.usefixtures("demo_documents")
 def test_demo_creates_two_organisations_with_every_role(db: None, settings: Settings) -> None:
     settings.DEBUG = True
     output = run("demo")
@@ -60,13 +70,19 @@ def test_demo_creates_two_organisations_with_every_role(db: None, settings: Sett
         assert user.check_password(password), username
     assert AuditEvent.objects.filter(action="demo.load").count() == 1
     assert "set up an authenticator app" in output
+    for organisation in Organisation.objects.all():
+        assert f"{organisation.name}: " in output
+        assert organisation.cases.exists()
 
 
+@pytest.mark.usefixtures("demo_documents")
 def test_demo_is_idempotent_and_renews_passwords(db: None, settings: Settings) -> None:
     settings.DEBUG = True
     first = demo_logins(run("demo"))
     ids = set(User.objects.values_list("id", flat=True))
+    cases = set(Case.objects.values_list("id", flat=True))
     second = demo_logins(run("demo"))
+    assert set(Case.objects.values_list("id", flat=True)) == cases
     assert User.objects.count() == 12
     assert Organisation.objects.count() == 2
     assert set(User.objects.values_list("id", flat=True)) == ids
@@ -77,12 +93,14 @@ def test_demo_is_idempotent_and_renews_passwords(db: None, settings: Settings) -
     assert user.check_password(second["przystan-trainee"])
 
 
+@pytest.mark.usefixtures("demo_documents")
 def test_demo_allow_production_flag(db: None, settings: Settings) -> None:
     settings.DEBUG = False
     run("demo", "--allow-production")
     assert User.objects.count() == 12
 
 
+@pytest.mark.usefixtures("demo_documents")
 def test_demo_users_can_sign_in(client: Client, db: None, settings: Settings) -> None:
     settings.DEBUG = True
     logins = demo_logins(run("demo"))

@@ -40,9 +40,7 @@ def test_every_string_in_the_code_has_a_translation(
     monkeypatch.setattr(settings, "LOCALE_PATHS", [locale_copy])
     monkeypatch.chdir(Path(settings.PACKAGE_DIR))
     call_command("makemessages", locale=LANGUAGES, no_obsolete=True, verbosity=0)
-    missing = {
-        language: untranslated(catalogue(locale_copy, language)) for language in LANGUAGES
-    }
+    missing = {language: untranslated(catalogue(locale_copy, language)) for language in LANGUAGES}
     assert missing == {language: [] for language in LANGUAGES}
 
 

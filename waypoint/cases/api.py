@@ -23,6 +23,7 @@ from ninja.files import UploadedFile
 
 from waypoint.accounts.models import Organisation, User
 from waypoint.accounts.policy import Permission, authorize
+from waypoint.api_schemas import REFUSALS, InvalidInput, Refusal
 from waypoint.audit.services import Actor, actor_from_request
 from waypoint.cases import selectors, services
 from waypoint.cases.models import (
@@ -48,27 +49,12 @@ router = Router(tags=["cases"])
 # ---- error responses ------------------------------------------------------------------------
 
 
-class FieldProblem(Schema):
-    path: str = Field(description="JSON path of the wrong field, e.g. `$.person.birth_date`.")
-    message: str
-
-
-class InvalidInput(Schema):
-    detail: str
-    errors: list[FieldProblem]
-
-
-class Refusal(Schema):
-    detail: str
-
-
 class StaleVersion(Schema):
     detail: str
     version: int = Field(description="The version now stored: send it with the merged values.")
     current: dict[str, Any] = Field(description="The values now stored.")
 
 
-REFUSALS: dict[int, Any] = {403: Refusal, 404: Refusal, 422: InvalidInput}
 WITH_CONFLICT: dict[int, Any] = {**REFUSALS, 409: StaleVersion}
 
 
@@ -162,7 +148,8 @@ class CaseRowOut(Schema):
 
 class CaseListOut(Schema):
     items: list[CaseRowOut]
-    count: int
+    count: int = Field(description="Matching cases, up to 10,000 (see count_capped).")
+    count_capped: bool = Field(description="More cases match than counted: narrow the filter.")
     page: int
     page_size: int
 
@@ -463,6 +450,7 @@ def list_cases(request: HttpRequest, filters: Query[CaseListQuery]) -> Any:
     return {
         "items": [asdict(row) for row in page.items],
         "count": page.count,
+        "count_capped": page.count_capped,
         "page": page.page,
         "page_size": page.page_size,
     }

@@ -5,3 +5,14 @@ from django.utils.translation import gettext_lazy as _
 class CasesConfig(AppConfig):
     name = "waypoint.cases"
     verbose_name = _("Protection cases")
+
+    def ready(self) -> None:
+        from waypoint.cases import documents
+        from waypoint.people.models import Person
+        from waypoint.people.services import person_erased
+
+        person_erased.connect(
+            documents.blank_document_fingerprints,
+            sender=Person,
+            dispatch_uid="cases.blank_document_fingerprints",
+        )

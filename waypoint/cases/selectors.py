@@ -194,6 +194,13 @@ class CaseListPage:
     count: int
     page: int
     page_size: int
+    count_capped: bool = False
+    """More cases match than COUNT_LIMIT: `count` is the limit, and pages stop there."""
+
+
+# Counting every match of a filter over a million cases costs more than the page itself, and
+# nobody pages that deep: past this many, lists say "more than" and ask for a narrower filter.
+COUNT_LIMIT = 10_000
 
 
 def case_list(
@@ -230,11 +237,16 @@ def case_list(
             )
         )
     page_size = max(1, min(page_size, MAX_PAGE_SIZE))
-    page = max(1, page)
+    count = cases[: COUNT_LIMIT + 1].count()
+    capped = count > COUNT_LIMIT
+    count = min(count, COUNT_LIMIT)
+    last_page = max(1, -(-count // page_size))
+    page = min(max(1, page), last_page)
     start = (page - 1) * page_size
-    count = cases.count()
     items = [_row(case) for case in _rows(cases)[start : start + page_size]]
-    return CaseListPage(items=items, count=count, page=page, page_size=page_size)
+    return CaseListPage(
+        items=items, count=count, page=page, page_size=page_size, count_capped=capped
+    )
 
 
 def search_by_name_and_birth_date(
@@ -352,9 +364,11 @@ _FACT_FIELDS = (
 )
 
 
-def due_list(user: User, *, today: date, scope: DueScope = "mine") -> list[DueItem]:
-    """Deadlines due soon or overdue: of the user's own cases, or (for those who approve case
-    decisions) of the whole organisation. Two queries."""
+# The due list shows the cases whose alerts started first; `due_case_count` says how many more.
+DUE_CASES_LIMIT = 250
+
+
+def _due_cases(user: User, *, today: date, scope: DueScope) -> QuerySet[Case]:
     if scope == "organisation":
         if not can(user, Permission.APPROVE_CASE_DECISIONS):
             raise PermissionDenied
@@ -363,9 +377,23 @@ def due_list(user: User, *, today: date, scope: DueScope = "mine") -> list[DueIt
         cases = visible_cases(user).filter(Q(owner=user) | Q(supervisor=user))
     # The stored alert date finds the cases with something due soon or overdue without
     # computing every case's deadlines.
+    return cases.filter(deadline_alert_on__lte=today).exclude(status__in=CLOSED_STATUSES)
+
+
+def due_case_count(user: User, *, today: date, scope: DueScope = "mine") -> int:
+    """How many cases have a deadline due soon or overdue. One query."""
+    return _due_cases(user, today=today, scope=scope).count()
+
+
+def due_list(
+    user: User, *, today: date, scope: DueScope = "mine", limit: int = DUE_CASES_LIMIT
+) -> list[DueItem]:
+    """Deadlines due soon or overdue: of the user's own cases, or (for those who approve case
+    decisions) of the whole organisation; of at most `limit` cases, those alerted first.
+    Two queries."""
     candidates = (
-        cases.filter(deadline_alert_on__lte=today)
-        .exclude(status__in=CLOSED_STATUSES)
+        _due_cases(user, today=today, scope=scope)
+        .order_by("deadline_alert_on", "pk")
         .select_related("person", "owner")
         .only(*_FACT_FIELDS)
         .prefetch_related(
@@ -375,7 +403,7 @@ def due_list(user: User, *, today: date, scope: DueScope = "mine") -> list[DueIt
                     "case", "status", "due_on"
                 ),
             )
-        )
+        )[:limit]
     )
     found = [
         DueItem(

@@ -21,6 +21,7 @@ from ninja.errors import ValidationError
 
 from waypoint.accounts.models import User
 from waypoint.accounts.policy import Permission, authorize
+from waypoint.api_schemas import REFUSALS, InvalidInput, Refusal
 from waypoint.audit.services import Actor, actor_from_request
 from waypoint.returns import selectors, services
 from waypoint.returns.models import Return
@@ -48,23 +49,6 @@ def _one_of(choices: type[TextChoices]) -> str:
 
 
 # ---- error responses ------------------------------------------------------------------------
-
-
-class FieldProblem(Schema):
-    path: str = Field(description="JSON path of the wrong field, e.g. `$.topics[1]`.")
-    message: str
-
-
-class InvalidInput(Schema):
-    detail: str
-    errors: list[FieldProblem]
-
-
-class Refusal(Schema):
-    detail: str
-
-
-REFUSALS: dict[int, Any] = {403: Refusal, 404: Refusal, 422: InvalidInput}
 
 
 @contextmanager

@@ -190,6 +190,10 @@ class AttentionItem:
     since: datetime
     reasons: tuple[str, ...]
 
+    @property
+    def reason_labels(self) -> list[str]:
+        return [str(AttentionReason(reason).label) for reason in self.reasons]
+
 
 def returns_needing_attention(user: User) -> list[AttentionItem]:
     """Returns of the user's own cases (as owner or supervisor) whose monitoring showed a falling

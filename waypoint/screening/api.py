@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.throttling import AnonRateThrottle
 
+from waypoint.api_schemas import InvalidInput, Refusal
 from waypoint.domain.screening import (
     Assessment,
     ScreeningInputError,
@@ -49,20 +50,6 @@ class ScreeningRateThrottle(AnonRateThrottle):
             addresses = [address.strip() for address in forwarded.split(",")]
             return addresses[-min(proxies, len(addresses))]
         return request.META.get("REMOTE_ADDR")
-
-
-class FieldProblem(Schema):
-    path: str = Field(description="A JSON path into the input, e.g. `$.indicators.x`.")
-    message: str
-
-
-class InvalidInput(Schema):
-    detail: str
-    errors: list[FieldProblem]
-
-
-class Refusal(Schema):
-    detail: str
 
 
 class AssessQuery(Schema):

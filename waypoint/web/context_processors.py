@@ -12,6 +12,8 @@ def navigation(request: HttpRequest) -> dict[str, object]:
                 Permission.VIEW_AUDIT_TRAIL,
                 Permission.MANAGE_USERS,
                 Permission.SCREEN_ANONYMOUSLY,
+                Permission.VIEW_PERSONAL_DATA,
+                Permission.VIEW_AGGREGATES,
             )
         }
     }

@@ -1,0 +1,79 @@
+"""`waypoint demo`: fictional organisations, a user of every role in each, and fictional cases
+(and returns, where that app has demo data), for trying Waypoint.
+
+Every run sets new random passwords and prints them, so no demo password is ever shared or
+committed. It refuses to run outside debug mode unless told `--allow-production`, because demo
+accounts have no place in a real deployment. A second run adds no cases to an organisation
+that has some.
+"""
+
+import importlib
+from argparse import ArgumentParser
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils import timezone
+
+from waypoint.accounts.demo import load_demo_accounts
+from waypoint.cases.demo import load_demo_cases
+
+# Optional: the returns app contributes demo data once it defines this loader.
+RETURNS_DEMO_MODULE = "waypoint.returns.demo"
+RETURNS_DEMO_LOADER = "load_demo_returns"
+
+
+def returns_demo_loader() -> Callable[..., Any] | None:
+    try:
+        module = importlib.import_module(RETURNS_DEMO_MODULE)
+    except ModuleNotFoundError as error:
+        if error.name != RETURNS_DEMO_MODULE:
+            raise
+        return None
+    loader = getattr(module, RETURNS_DEMO_LOADER, None)
+    return loader if callable(loader) else None
+
+
+class Command(BaseCommand):
+    help = "Load fictional demo organisations, users (one of each role) and cases; print logins."
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        parser.add_argument(
+            "--allow-production",
+            action="store_true",
+            help="Load demo data even though debug mode is off.",
+        )
+
+    @transaction.atomic
+    def handle(self, *args: Any, **options: Any) -> None:
+        if not settings.DEBUG and not options["allow_production"]:
+            raise CommandError(
+                "Demo data is for development machines (WAYPOINT_DEBUG=1). "
+                "Use --allow-production to load it anyway."
+            )
+        today = timezone.localdate()
+        accounts = load_demo_accounts()
+        load_returns = returns_demo_loader()
+        summaries = []
+        for demo in accounts.organisations:
+            cases = load_demo_cases(demo.organisation, demo.users_by_role, today=today)
+            summary = f"{len(cases)} new cases" if cases else "cases already loaded"
+            if load_returns is not None:
+                returns = load_returns(demo.organisation, demo.users_by_role, today=today)
+                if isinstance(returns, int):
+                    summary += f", {returns} new returns" if returns else ", returns already loaded"
+            summaries.append((demo.organisation.name, summary))
+        self.stdout.write("Fictional demo accounts (passwords are new on every run):")
+        for login in accounts.logins:
+            self.stdout.write(
+                f"  {login.organisation_name:34} {login.role_label:28} {login.username:26} "
+                f"{login.password}"
+            )
+        self.stdout.write(
+            "Case workers, supervisors, administrators and auditors set up an authenticator "
+            "app at their first sign-in."
+        )
+        for organisation_name, summary in summaries:
+            self.stdout.write(f"  {organisation_name}: {summary}")
