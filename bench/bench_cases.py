@@ -241,6 +241,9 @@ def run(options: argparse.Namespace) -> list[Result]:
     def page(client: Any, query: str) -> Callable[[int], Any]:
         return lambda number: client.get(f"/cases/{query}")
 
+    def due_page(client: Any, query: str) -> Callable[[int], Any]:
+        return lambda number: client.get(f"/due/{query}")
+
     def case_page(client: Any, ids: list[int]) -> Callable[[int], Any]:
         return lambda number: client.get(f"/cases/{ids[number % len(ids)]}/")
 
@@ -274,8 +277,8 @@ def run(options: argparse.Namespace) -> list[Result]:
         ("list: own cases (case worker)", page(as_worker, "")),
         ("case page (supervisor)", case_page(as_supervisor, case_ids)),
         ("case page (case worker)", case_page(as_worker, worker_case_ids)),
-        ("due: mine (case worker)", page(as_worker, "due/")),
-        ("due: organisation (supervisor)", page(as_supervisor, "due/?scope=organisation")),
+        ("due: mine (case worker)", due_page(as_worker, "")),
+        ("due: organisation (supervisor)", due_page(as_supervisor, "?scope=organisation")),
         ("search: name + birth date", search),
     ]
     if options.selectors:
