@@ -365,7 +365,7 @@ _FACT_FIELDS = (
 
 
 # The due list shows the cases whose alerts started first; `due_case_count` says how many more.
-DUE_CASES_LIMIT = 250
+DUE_CASES_LIMIT = 100
 
 
 def _due_cases(user: User, *, today: date, scope: DueScope) -> QuerySet[Case]:
