@@ -51,9 +51,16 @@ def pdf_facts(pdf: bytes) -> tuple[set[str], set[str], str]:
         except zlib.error:
             continue
         fonts.update(name.decode() for name in re.findall(rb"/FontName\s*/([\w+\-]+)", data))
-        if b"beginbfchar" in data or b"beginbfrange" in data:
-            for code in re.findall(rb"<([0-9A-Fa-f]{4})>", data):
-                characters.add(chr(int(code, 16)))
+        # ToUnicode maps: single glyphs (bfchar) and runs of consecutive ones (bfrange).
+        for _glyph, target in re.findall(rb"<([0-9A-Fa-f]{4})>\s*<([0-9A-Fa-f]{4})>", data):
+            characters.add(chr(int(target, 16)))
+        for first, last, target in re.findall(
+            rb"<([0-9A-Fa-f]{4})>\s*<([0-9A-Fa-f]{4})>\s*<([0-9A-Fa-f]{4})>", data
+        ):
+            start = int(target, 16)
+            characters.update(
+                chr(start + offset) for offset in range(int(last, 16) - int(first, 16) + 1)
+            )
         if found := re.search(rb"/Lang \((\w+)\)", data):
             language = found.group(1).decode()
     return fonts, characters, language

@@ -25,6 +25,7 @@ from waypoint.accounts.forms import (
     OneTimeCodeForm,
     UserAccessForm,
 )
+from waypoint.accounts.interface import signed_in_user
 from waypoint.accounts.models import Organisation, Role, User
 from waypoint.accounts.policy import Permission, authorize, second_factor_passed
 from waypoint.audit.services import actor_from_request
@@ -43,14 +44,9 @@ def logout_view(request: HttpRequest) -> HttpResponse:
     return redirect("accounts:login")
 
 
-def _signed_in_user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
-
-
 @login_required
 def two_factor_verify(request: HttpRequest) -> HttpResponse:
-    user = _signed_in_user(request)
+    user = signed_in_user(request)
     if not selectors.has_confirmed_authenticator(user):
         return redirect("accounts:two_factor_setup")
     form = OneTimeCodeForm(request.POST or None)
@@ -96,7 +92,7 @@ def _qr_data_uri(text: str) -> str:
 
 @login_required
 def two_factor_setup(request: HttpRequest) -> HttpResponse:
-    user = _signed_in_user(request)
+    user = signed_in_user(request)
     if selectors.has_confirmed_authenticator(user) and not second_factor_passed(user):
         return redirect("accounts:two_factor_verify")
     actor = actor_from_request(request)
@@ -118,7 +114,7 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def security(request: HttpRequest) -> HttpResponse:
-    user = _signed_in_user(request)
+    user = signed_in_user(request)
     return render(
         request,
         "accounts/security.html",
@@ -134,7 +130,7 @@ def security(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def create_token(request: HttpRequest) -> HttpResponse:
-    user = _signed_in_user(request)
+    user = signed_in_user(request)
     form = ApiTokenForm(request.POST)
     if not form.is_valid():
         return render(
@@ -161,7 +157,7 @@ def create_token(request: HttpRequest) -> HttpResponse:
 @require_POST
 def revoke_token(request: HttpRequest, token_id: int) -> HttpResponse:
     services.revoke_api_token(
-        actor_from_request(request), _signed_in_user(request), token_id=token_id
+        actor_from_request(request), signed_in_user(request), token_id=token_id
     )
     messages.success(request, _("The token was revoked."))
     return redirect("accounts:security")
@@ -170,16 +166,14 @@ def revoke_token(request: HttpRequest, token_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def new_recovery_codes(request: HttpRequest) -> HttpResponse:
-    codes = services.regenerate_recovery_codes(
-        actor_from_request(request), _signed_in_user(request)
-    )
+    codes = services.regenerate_recovery_codes(actor_from_request(request), signed_in_user(request))
     return render(request, "accounts/recovery_codes.html", {"codes": codes})
 
 
 @login_required
 @require_POST
 def end_all_sessions(request: HttpRequest) -> HttpResponse:
-    services.end_all_sessions(actor_from_request(request), _signed_in_user(request))
+    services.end_all_sessions(actor_from_request(request), signed_in_user(request))
     logout(request)
     messages.info(request, _("You are signed out on every device."))
     return redirect("accounts:login")
@@ -187,7 +181,7 @@ def end_all_sessions(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def users(request: HttpRequest) -> HttpResponse:
-    admin = _signed_in_user(request)
+    admin = signed_in_user(request)
     actor = actor_from_request(request)
     authorize(actor, admin, Permission.MANAGE_USERS, object_type="user")
     form = NewUserForm(request.POST or None)
@@ -220,7 +214,7 @@ def users(request: HttpRequest) -> HttpResponse:
 
 
 def _managed_user(request: HttpRequest, user_id: int) -> tuple[User, User]:
-    admin = _signed_in_user(request)
+    admin = signed_in_user(request)
     authorize(
         actor_from_request(request),
         admin,
@@ -289,7 +283,7 @@ def organisation_detail(request: HttpRequest, organisation_id: int) -> HttpRespo
         raise Http404
     authorize(
         actor_from_request(request),
-        _signed_in_user(request),
+        signed_in_user(request),
         Permission.VIEW_ORGANISATION,
         organisation,
         object_type="organisation",

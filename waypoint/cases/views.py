@@ -25,9 +25,10 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from waypoint.accounts.interface import signed_in_user
 from waypoint.accounts.models import User
 from waypoint.accounts.policy import Permission, authorize, can
-from waypoint.audit.services import Actor, actor_from_request
+from waypoint.audit.services import actor_from_request
 from waypoint.cases import documents, page_data, selectors, services
 from waypoint.cases.forms import (
     DOCUMENTS_PREFIX,
@@ -75,16 +76,6 @@ TAB_URLS = {name: url for name, url, _label in TABS}
 CONFLICT_MESSAGE = gettext_lazy("Someone else changed this case while you were editing")
 
 
-def _actor(request: HttpRequest) -> Actor:
-    return actor_from_request(request)
-
-
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)
-    return user
-
-
 def _case(case_id: int) -> Case:
     case = selectors.case_or_none(case_id)
     if case is None:
@@ -96,8 +87,8 @@ def _may_manage(request: HttpRequest, case: Case) -> None:
     """Refuse whoever may not work on the case before reading what they posted, so that
     wrong input never turns a refusal into a form error."""
     authorize(
-        _actor(request),
-        _user(request),
+        actor_from_request(request),
+        signed_in_user(request),
         Permission.MANAGE_CASES,
         case,
         object_type="case",
@@ -109,8 +100,8 @@ def _missing(request: HttpRequest, case: Case) -> NoReturn:
     """A record the case does not have: whoever may not see the case learns nothing from a
     404, so they are refused first."""
     authorize(
-        _actor(request),
-        _user(request),
+        actor_from_request(request),
+        signed_in_user(request),
         Permission.VIEW_PERSONAL_DATA,
         case,
         object_type="case",
@@ -140,7 +131,9 @@ def _download(filename: str, content_type: str, content: bytes) -> HttpResponse:
 
 
 def _viewed_page(request: HttpRequest, case_id: int, tab: str) -> selectors.CasePage:
-    case = services.get_case_for_view(_actor(request), _user(request), case_id, section=tab)
+    case = services.get_case_for_view(
+        actor_from_request(request), signed_in_user(request), case_id, section=tab
+    )
     return selectors.case_page(case)
 
 
@@ -273,7 +266,7 @@ def _tab_page(
     *,
     status: int = 200,
 ) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     case = page.case
     context: dict[str, Any] = {
         "page": page,
@@ -338,8 +331,8 @@ def _page_query(request: HttpRequest, page: int) -> str:
 @never_cache
 @require_GET
 def case_list(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
-    authorize(_actor(request), user, Permission.VIEW_PERSONAL_DATA, object_type="case")
+    user = signed_in_user(request)
+    authorize(actor_from_request(request), user, Permission.VIEW_PERSONAL_DATA, object_type="case")
     form = CaseFilterForm(request.GET, owners=page_data.case_holders(user))
     context: dict[str, Any] = {"form": form, "search_form": CaseSearchForm()}
     if not form.is_valid():
@@ -370,12 +363,12 @@ def case_list(request: HttpRequest) -> HttpResponse:
 @require_POST
 def search(request: HttpRequest) -> HttpResponse:
     """Exact search by name and date of birth; a POST so that no name is in a URL or log."""
-    user = _user(request)
-    authorize(_actor(request), user, Permission.VIEW_PERSONAL_DATA, object_type="case")
+    user = signed_in_user(request)
+    authorize(actor_from_request(request), user, Permission.VIEW_PERSONAL_DATA, object_type="case")
     form = CaseSearchForm(request.POST)
     if form.is_valid():
         try:
-            found = services.search_cases(_actor(request), user, **form.cleaned_data)
+            found = services.search_cases(actor_from_request(request), user, **form.cleaned_data)
         except services.CaseError as error:
             _show_errors(form, error)
         else:
@@ -413,8 +406,8 @@ def _open_case_errors(
 @never_cache
 @require_http_methods(["GET", "POST"])
 def open_case(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
-    authorize(_actor(request), user, Permission.MANAGE_CASES, object_type="case")
+    user = signed_in_user(request)
+    authorize(actor_from_request(request), user, Permission.MANAGE_CASES, object_type="case")
     owners, supervisors = page_data.possible_owners(user), page_data.possible_supervisors(user)
     data: QueryDict | None = request.POST if request.method == "POST" else None
     adding_row = data is not None and "add_document" in data
@@ -438,7 +431,7 @@ def open_case(request: HttpRequest) -> HttpResponse:
     if person_form.is_valid() and documents_formset.is_valid() and case_form.is_valid():
         try:
             case = services.open_case(
-                _actor(request),
+                actor_from_request(request),
                 user,
                 person_data=person_form.person_data(identity_documents(documents_formset)),
                 owner=case_form.member("owner") or user,
@@ -477,8 +470,8 @@ def update_details(request: HttpRequest, case_id: int) -> HttpResponse:
             return redirect("cases:detail", case_id)
         try:
             services.update_case_details(
-                _actor(request),
-                _user(request),
+                actor_from_request(request),
+                signed_in_user(request),
                 case,
                 expected_version=form.cleaned_data["version"],
                 **changes,
@@ -529,8 +522,8 @@ def update_person(request: HttpRequest, case_id: int) -> HttpResponse:
         documents = [document.as_dict() for document in stored.identity_documents]
         try:
             services.update_person_details(
-                _actor(request),
-                _user(request),
+                actor_from_request(request),
+                signed_in_user(request),
                 case,
                 data=form.person_data(documents),
                 expected_version=form.cleaned_data["version"],
@@ -568,8 +561,8 @@ def record_trafficking_status(request: HttpRequest, case_id: int) -> HttpRespons
             return redirect("cases:detail", case_id)
         try:
             services.record_trafficking_status(
-                _actor(request),
-                _user(request),
+                actor_from_request(request),
+                signed_in_user(request),
                 case,
                 status=form.cleaned_data["trafficking_status"],
                 decided_by=form.cleaned_data["trafficking_status_decided_by"],
@@ -605,7 +598,10 @@ def export(request: HttpRequest, case_id: int) -> HttpResponse:
     if form.is_valid():
         try:
             exported = documents.export_person_data(
-                _actor(request), _user(request), case, fmt=form.cleaned_data["format"]
+                actor_from_request(request),
+                signed_in_user(request),
+                case,
+                fmt=form.cleaned_data["format"],
             )
         except services.CaseError as error:
             _show_errors(form, error, {"fmt": "format"})
@@ -619,10 +615,10 @@ def export(request: HttpRequest, case_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def erase(request: HttpRequest, case_id: int) -> HttpResponse:
     """Erasure of the person's data, after a confirmation step (supervisors)."""
-    user = _user(request)
-    case = services.get_case_for_view(_actor(request), user, case_id, section="erasure")
+    user = signed_in_user(request)
+    case = services.get_case_for_view(actor_from_request(request), user, case_id, section="erasure")
     authorize(
-        _actor(request),
+        actor_from_request(request),
         user,
         Permission.APPROVE_CASE_DECISIONS,
         case,
@@ -634,7 +630,7 @@ def erase(request: HttpRequest, case_id: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             documents.erase_person_data(
-                _actor(request), user, case, reason=form.cleaned_data["reason"]
+                actor_from_request(request), user, case, reason=form.cleaned_data["reason"]
             )
         except services.CaseError as error:
             form.add_error(None, str(error))
@@ -681,8 +677,8 @@ def save_screening(request: HttpRequest, case_id: int) -> HttpResponse:
     if form.is_valid():
         try:
             services.save_screening(
-                _actor(request),
-                _user(request),
+                actor_from_request(request),
+                signed_in_user(request),
                 case,
                 raw_input=form.cleaned_data["screening_input"],
                 language=page_data.page_language(),
@@ -714,7 +710,10 @@ def rescreen(request: HttpRequest, case_id: int, screening_id: int) -> HttpRespo
         raise Http404
     try:
         again = services.rescreen_with_current_rules(
-            _actor(request), _user(request), stored, language=page_data.page_language()
+            actor_from_request(request),
+            signed_in_user(request),
+            stored,
+            language=page_data.page_language(),
         )
     except services.CaseError as error:
         problems = [
@@ -758,7 +757,7 @@ def assessment(request: HttpRequest, case_id: int) -> HttpResponse:
         "assessment",
         form,
         lambda case: services.record_vulnerability_assessment(
-            _actor(request), _user(request), case, factors=recorded
+            actor_from_request(request), signed_in_user(request), case, factors=recorded
         ),
         success=_("The vulnerability assessment was recorded."),
         aliases=aliases,
@@ -778,7 +777,7 @@ def plan(request: HttpRequest, case_id: int) -> HttpResponse:
         "plan",
         form,
         lambda case: services.add_support_item(
-            _actor(request), _user(request), case, **form.cleaned_data
+            actor_from_request(request), signed_in_user(request), case, **form.cleaned_data
         ),
         success=_("The support item was added to the plan."),
     )
@@ -796,8 +795,8 @@ def update_support_item(request: HttpRequest, case_id: int, item_id: int) -> Htt
     if form.is_valid():
         try:
             services.update_support_item(
-                _actor(request),
-                _user(request),
+                actor_from_request(request),
+                signed_in_user(request),
                 item,
                 expected_version=form.cleaned_data["version"],
                 **form.changes(),
@@ -829,15 +828,17 @@ def update_support_item(request: HttpRequest, case_id: int, item_id: int) -> Htt
 def consent(request: HttpRequest, case_id: int) -> HttpResponse:
     if request.method == "GET":
         return _show_tab(request, case_id, "consent")
-    form = ConsentForm(request.POST, organisations=page_data.other_organisations(_user(request)))
+    form = ConsentForm(
+        request.POST, organisations=page_data.other_organisations(signed_in_user(request))
+    )
     return _handle(
         request,
         case_id,
         "consent",
         form,
         lambda case: services.record_consent(
-            _actor(request),
-            _user(request),
+            actor_from_request(request),
+            signed_in_user(request),
             case,
             scope=form.cleaned_data["scope"],
             given=form.cleaned_data["given"],
@@ -858,8 +859,8 @@ def withdraw_consent(request: HttpRequest, case_id: int) -> HttpResponse:
     def write(case: Case) -> object:
         shared_with = form.cleaned_data["shared_with"]
         return services.withdraw_consent(
-            _actor(request),
-            _user(request),
+            actor_from_request(request),
+            signed_in_user(request),
             case,
             scope=form.cleaned_data["scope"],
             shared_with=selectors.organisation_or_none(shared_with) if shared_with else None,
@@ -889,8 +890,8 @@ def rights(request: HttpRequest, case_id: int) -> HttpResponse:
         "rights",
         form,
         lambda case: services.record_rights_information(
-            _actor(request),
-            _user(request),
+            actor_from_request(request),
+            signed_in_user(request),
             case,
             language=form.cleaned_data["language"],
             given_on=form.cleaned_data["given_on"],
@@ -908,7 +909,9 @@ def rights_sheet(request: HttpRequest, case_id: int) -> HttpResponse:
     if not form.is_valid():
         return _show_tab(request, case_id, "rights", {"sheet_form": form}, status=400)
     language = form.cleaned_data["language"]
-    pdf = documents.rights_sheet_pdf(_actor(request), _user(request), case, language=language)
+    pdf = documents.rights_sheet_pdf(
+        actor_from_request(request), signed_in_user(request), case, language=language
+    )
     return _download(f"rights-{case.code}-{language}.pdf", "application/pdf", pdf)
 
 
@@ -923,8 +926,8 @@ def case_documents(request: HttpRequest, case_id: int) -> HttpResponse:
     def write(case: Case) -> object:
         upload = form.cleaned_data["file"]
         return services.upload_document(
-            _actor(request),
-            _user(request),
+            actor_from_request(request),
+            signed_in_user(request),
             case,
             filename=upload.name or "",
             content_type=upload.content_type or "",
@@ -950,7 +953,9 @@ def download_document(request: HttpRequest, case_id: int, document_id: int) -> H
     document = selectors.document_of(case, document_id)
     if document is None:
         _missing(request, case)
-    return _download(*services.document_content(_actor(request), _user(request), document))
+    return _download(
+        *services.document_content(actor_from_request(request), signed_in_user(request), document)
+    )
 
 
 # ---- history: notes and status --------------------------------------------------------------
@@ -974,7 +979,10 @@ def add_note(request: HttpRequest, case_id: int) -> HttpResponse:
         "history",
         form,
         lambda case: services.add_note(
-            _actor(request), _user(request), case, body=form.cleaned_data["body"]
+            actor_from_request(request),
+            signed_in_user(request),
+            case,
+            body=form.cleaned_data["body"],
         ),
         success=_("The note was added."),
         form_name="note_form",
@@ -986,12 +994,12 @@ def add_note(request: HttpRequest, case_id: int) -> HttpResponse:
 @require_POST
 def change_status(request: HttpRequest, case_id: int) -> HttpResponse:
     case = _case(case_id)
-    user = _user(request)
+    user = signed_in_user(request)
     form = StatusChangeForm(request.POST, moves=page_data.status_moves(user, case))
     if form.is_valid():
         try:
             outcome = services.change_status(
-                _actor(request),
+                actor_from_request(request),
                 user,
                 case,
                 to_status=form.cleaned_data["to_status"],
@@ -1025,8 +1033,8 @@ def decide_closure(request: HttpRequest, case_id: int) -> HttpResponse:
         "history",
         form,
         lambda case: services.decide_pending_status(
-            _actor(request),
-            _user(request),
+            actor_from_request(request),
+            signed_in_user(request),
             case,
             approve=form.cleaned_data["decision"] == "approve",
             note=form.cleaned_data["note"],

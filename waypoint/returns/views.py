@@ -22,9 +22,9 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from waypoint.accounts.models import User
+from waypoint.accounts.interface import signed_in_user
 from waypoint.accounts.policy import Permission, authorize, can
-from waypoint.audit.services import Actor, actor_from_request
+from waypoint.audit.services import actor_from_request
 from waypoint.returns import selectors, services
 from waypoint.returns.forms import (
     AssistanceItemForm,
@@ -64,16 +64,6 @@ SECTIONS = (
     ("plan", "returns:plan", gettext_lazy("Reintegration plan")),
     ("monitoring", "returns:monitoring", gettext_lazy("Monitoring")),
 )
-
-
-def _actor(request: HttpRequest) -> Actor:
-    return actor_from_request(request)
-
-
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)
-    return user
 
 
 def _found(return_id: int) -> Return:
@@ -120,8 +110,10 @@ def _section_page(
     section: str,
     rejected: Mapping[str, forms.Form] | None = None,
 ) -> HttpResponse:
-    user = _user(request)
-    return_ = services.get_return_for_view(_actor(request), user, return_id, section=section)
+    user = signed_in_user(request)
+    return_ = services.get_return_for_view(
+        actor_from_request(request), user, return_id, section=section
+    )
     page = selectors.return_page(user, return_, today=timezone.localdate())
     return render(
         request,
@@ -179,8 +171,10 @@ def _handle(
 @login_required
 @require_GET
 def return_list(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
-    authorize(_actor(request), user, Permission.VIEW_PERSONAL_DATA, object_type="return")
+    user = signed_in_user(request)
+    authorize(
+        actor_from_request(request), user, Permission.VIEW_PERSONAL_DATA, object_type="return"
+    )
     stage = request.GET.get("stage", "")
     if stage not in Stage.values:
         stage = ""
@@ -201,8 +195,8 @@ def return_list(request: HttpRequest) -> HttpResponse:
 @never_cache
 @require_http_methods(["GET", "POST"])
 def start(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
-    authorize(_actor(request), user, Permission.MANAGE_CASES, object_type="return")
+    user = signed_in_user(request)
+    authorize(actor_from_request(request), user, Permission.MANAGE_CASES, object_type="return")
     if request.method == "GET":
         form = StartReturnForm(initial={"case_code": request.GET.get("case", "")})
         return render(request, "returns/start.html", {"form": form})
@@ -214,7 +208,7 @@ def start(request: HttpRequest) -> HttpResponse:
         else:
             try:
                 return_ = services.start_return(
-                    _actor(request),
+                    actor_from_request(request),
                     user,
                     case=case,
                     programme_id=form.cleaned_data["programme_id"],
@@ -251,7 +245,7 @@ def detail(request: HttpRequest, return_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def change_stage(request: HttpRequest, return_id: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     return_ = _found(return_id)
     moves = [(move.stage, move.label) for move in selectors.moves_for(user, return_)]
     # A move the user may not make is refused by the service, with an audited 403.
@@ -262,7 +256,7 @@ def change_stage(request: HttpRequest, return_id: int) -> HttpResponse:
 
     def write(found: Return) -> object:
         return services.change_stage(
-            _actor(request),
+            actor_from_request(request),
             user,
             found,
             to_stage=form.cleaned_data["to_stage"],
@@ -287,7 +281,9 @@ def change_stage(request: HttpRequest, return_id: int) -> HttpResponse:
 def acknowledge_attention(request: HttpRequest, return_id: int) -> HttpResponse:
     return_ = _found(return_id)
     try:
-        services.acknowledge_attention(_actor(request), _user(request), return_)
+        services.acknowledge_attention(
+            actor_from_request(request), signed_in_user(request), return_
+        )
     except services.ReturnError:
         messages.info(request, _("Nothing is waiting for review."))
     else:
@@ -311,8 +307,8 @@ def counselling(request: HttpRequest, return_id: int) -> HttpResponse:
         "counselling",
         form,
         lambda found: services.record_counselling_session(
-            _actor(request),
-            _user(request),
+            actor_from_request(request),
+            signed_in_user(request),
             found,
             held_on=form.cleaned_data["held_on"],
             language=form.cleaned_data["language"],
@@ -361,7 +357,10 @@ def eligibility_check(request: HttpRequest, return_id: int) -> HttpResponse:
         "eligibility",
         form,
         lambda found: services.record_eligibility_check(
-            _actor(request), _user(request), found, facts=_eligibility_facts(form)
+            actor_from_request(request),
+            signed_in_user(request),
+            found,
+            facts=_eligibility_facts(form),
         ),
         success=_("Eligibility was checked."),
         aliases={"obligations.0.description": "obligation_description"},
@@ -381,7 +380,10 @@ def declaration(request: HttpRequest, return_id: int) -> HttpResponse:
         "declaration",
         form,
         lambda found: services.generate_declaration(
-            _actor(request), _user(request), found, language=form.cleaned_data["language"]
+            actor_from_request(request),
+            signed_in_user(request),
+            found,
+            language=form.cleaned_data["language"],
         ),
         success=_("The declaration was written: print it for the person to read and sign."),
     )
@@ -397,7 +399,10 @@ def declaration_signed(request: HttpRequest, return_id: int, declaration_id: int
         if stored is None:
             raise Http404
         return services.record_declaration_signed(
-            _actor(request), _user(request), stored, signed_on=form.cleaned_data["signed_on"]
+            actor_from_request(request),
+            signed_in_user(request),
+            stored,
+            signed_on=form.cleaned_data["signed_on"],
         )
 
     return _handle(
@@ -415,7 +420,7 @@ def declaration_signed(request: HttpRequest, return_id: int, declaration_id: int
 @require_GET
 def declaration_pdf(request: HttpRequest, return_id: int, declaration_id: int) -> HttpResponse:
     filename, pdf = services.declaration_for_download(
-        _actor(request), _user(request), _found(return_id), declaration_id
+        actor_from_request(request), signed_in_user(request), _found(return_id), declaration_id
     )
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = content_disposition_header(
@@ -441,8 +446,8 @@ def risk(request: HttpRequest, return_id: int) -> HttpResponse:
         "risk",
         form,
         lambda found: services.record_risk_assessment(
-            _actor(request),
-            _user(request),
+            actor_from_request(request),
+            signed_in_user(request),
             found,
             assessed_on=form.cleaned_data["assessed_on"],
             levels=form.levels(),
@@ -464,8 +469,8 @@ def risk_decision(request: HttpRequest, return_id: int, assessment_id: int) -> H
         if assessment is None:
             raise Http404
         return services.decide_on_risk(
-            _actor(request),
-            _user(request),
+            actor_from_request(request),
+            signed_in_user(request),
             assessment,
             decision=form.cleaned_data["decision"],
             reason=form.cleaned_data["reason"],
@@ -513,8 +518,8 @@ def travel(request: HttpRequest, return_id: int) -> HttpResponse:
         "travel",
         form,
         lambda found: services.save_travel_plan(
-            _actor(request),
-            _user(request),
+            actor_from_request(request),
+            signed_in_user(request),
             found,
             details=services.TravelDetails(**form.cleaned_data),
         ),
@@ -543,8 +548,8 @@ def travel_document_add(request: HttpRequest, return_id: int) -> HttpResponse:
         "travel",
         form,
         lambda found: services.record_travel_document(
-            _actor(request),
-            _user(request),
+            actor_from_request(request),
+            signed_in_user(request),
             found,
             kind=form.cleaned_data["kind"],
             details=_document_details(form),
@@ -564,7 +569,10 @@ def travel_document_update(request: HttpRequest, return_id: int, document_id: in
         if document is None:
             raise Http404
         return services.update_travel_document(
-            _actor(request), _user(request), document, details=_document_details(form)
+            actor_from_request(request),
+            signed_in_user(request),
+            document,
+            details=_document_details(form),
         )
 
     return _handle(
@@ -594,8 +602,8 @@ def plan(request: HttpRequest, return_id: int) -> HttpResponse:
         "plan",
         form,
         lambda found: services.add_assistance_item(
-            _actor(request),
-            _user(request),
+            actor_from_request(request),
+            signed_in_user(request),
             found,
             details=services.AssistanceDetails(**form.cleaned_data),
         ),
@@ -613,7 +621,10 @@ def assistance_status(request: HttpRequest, return_id: int, item_id: int) -> Htt
         if item is None:
             raise Http404
         return services.update_assistance_status(
-            _actor(request), _user(request), item, status=form.cleaned_data["status"]
+            actor_from_request(request),
+            signed_in_user(request),
+            item,
+            status=form.cleaned_data["status"],
         )
 
     return _handle(
@@ -637,8 +648,8 @@ def disbursement_add(request: HttpRequest, return_id: int, item_id: int) -> Http
         if item is None:
             raise Http404
         return services.record_disbursement(
-            _actor(request),
-            _user(request),
+            actor_from_request(request),
+            signed_in_user(request),
             item,
             amount=form.cleaned_data["amount"],
             paid_on=form.cleaned_data["paid_on"],
@@ -669,8 +680,8 @@ def monitoring(request: HttpRequest, return_id: int) -> HttpResponse:
         "monitoring",
         form,
         lambda found: services.record_monitoring_visit(
-            _actor(request),
-            _user(request),
+            actor_from_request(request),
+            signed_in_user(request),
             found,
             visited_on=form.cleaned_data["visited_on"],
             mode=form.cleaned_data["mode"],
@@ -695,8 +706,8 @@ def programme(request: HttpRequest) -> HttpResponse:
     form = ProgrammeFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
     overview = services.programme_overview(
-        _actor(request),
-        _user(request),
+        actor_from_request(request),
+        signed_in_user(request),
         country=filters.get("country", ""),
         programme_id=filters.get("programme", ""),
         today=timezone.localdate(),
