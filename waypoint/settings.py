@@ -43,6 +43,29 @@ def read_secret(name: str, default_file: Path) -> str:
         ) from None
 
 
+LOCKOUT_FIELDS = {"username", "ip_address"}
+
+
+def lockout_parameters(spec: str) -> list[str | list[str]]:
+    """What a run of failed sign-ins locks, as django-axes expects it.
+
+    `spec` is comma-separated; each item is `username`, `ip_address` or `username+ip_address`
+    (the pair: only that account from that address). The default locks an account from every
+    address and an address for every account; offices whose staff share one public address can
+    choose `username,username+ip_address` so that one person's typos lock nobody else.
+    """
+    parameters: list[str | list[str]] = []
+    for item in (part.strip() for part in spec.split(",")):
+        fields = [field.strip() for field in item.split("+")]
+        if not item or not set(fields) <= LOCKOUT_FIELDS or len(set(fields)) != len(fields):
+            raise ImproperlyConfigured(
+                f"WAYPOINT_LOCKOUT_BY: {item!r} is not one of username, ip_address or "
+                "username+ip_address"
+            )
+        parameters.append(fields[0] if len(fields) == 1 else fields)
+    return parameters
+
+
 def database_from_url(url: str) -> dict[str, object]:
     parts = urlsplit(url)
     if parts.scheme not in {"postgres", "postgresql"}:
@@ -176,7 +199,9 @@ LOGOUT_REDIRECT_URL = "accounts:login"
 
 AXES_FAILURE_LIMIT = int(os.environ.get("WAYPOINT_LOGIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("WAYPOINT_LOCKOUT_MINUTES", "15")))
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_PARAMETERS = lockout_parameters(
+    os.environ.get("WAYPOINT_LOCKOUT_BY", "username,ip_address")
+)
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_IPWARE_PROXY_COUNT = int(os.environ.get("WAYPOINT_PROXY_COUNT", "0"))

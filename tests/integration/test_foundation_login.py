@@ -4,7 +4,7 @@ from collections.abc import Callable
 
 import pytest
 from django.conf import settings
-from django.test import Client
+from django.test import Client, override_settings
 from pytest_django import Settings
 
 from tests.conftest import PASSWORD
@@ -175,6 +175,29 @@ def test_lockout_is_per_username_and_per_address(
     # Others elsewhere are untouched.
     response = Client().post(
         LOGIN, {"username": other.username, "password": PASSWORD}, REMOTE_ADDR="198.51.100.9"
+    )
+    assert response.status_code == 302
+
+
+@override_settings(AXES_LOCKOUT_PARAMETERS=["username", ["username", "ip_address"]])
+def test_shared_office_address_setting_locks_only_the_account(
+    client: Client, alpha: Organisation, make_user: Callable[..., User]
+) -> None:
+    target = make_user(alpha, Role.CASE_WORKER)
+    colleague = make_user(alpha, Role.TRAINEE)
+    for attempt in range(5):
+        client.post(
+            LOGIN,
+            {"username": target.username, "password": f"wrong-{attempt}"},
+            REMOTE_ADDR="192.0.2.1",
+        )
+    response = Client().post(
+        LOGIN, {"username": target.username, "password": PASSWORD}, REMOTE_ADDR="198.51.100.9"
+    )
+    assert response.status_code == 429
+    # A colleague behind the same office address still signs in.
+    response = Client().post(
+        LOGIN, {"username": colleague.username, "password": PASSWORD}, REMOTE_ADDR="192.0.2.1"
     )
     assert response.status_code == 302
 

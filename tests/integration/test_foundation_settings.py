@@ -10,7 +10,13 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
 from waypoint.local_secrets import ensure_local_secrets
-from waypoint.settings import database_from_url, env_flag, env_list, read_secret
+from waypoint.settings import (
+    database_from_url,
+    env_flag,
+    env_list,
+    lockout_parameters,
+    read_secret,
+)
 
 
 def test_database_url_full() -> None:
@@ -175,3 +181,22 @@ def test_security_settings_as_deployed() -> None:
     assert settings.MIDDLEWARE.index("django_otp.middleware.OTPMiddleware") < (
         settings.MIDDLEWARE.index("waypoint.accounts.middleware.TwoFactorRequiredMiddleware")
     )
+
+
+def test_lockout_parameters_default_locks_account_and_address() -> None:
+    assert lockout_parameters("username,ip_address") == ["username", "ip_address"]
+
+
+def test_lockout_parameters_pairs_for_shared_office_addresses() -> None:
+    assert lockout_parameters(" username , username+ip_address ") == [
+        "username",
+        ["username", "ip_address"],
+    ]
+
+
+@pytest.mark.parametrize(
+    "spec", ["", "username,", "user_agent", "username+username", "ip_address+password"]
+)
+def test_lockout_parameters_refuse_unknown_fields(spec: str) -> None:
+    with pytest.raises(ImproperlyConfigured, match="WAYPOINT_LOCKOUT_BY"):
+        lockout_parameters(spec)
