@@ -266,6 +266,10 @@ def run(options: argparse.Namespace) -> list[Result]:
         ("list: deadline=due_soon", page(as_supervisor, "?deadline=due_soon")),
         ("list: exploitation=Servitude", page(as_supervisor, "?exploitation_type=Servitude")),
         (
+            "list: status+exploitation",
+            page(as_supervisor, "?status=assisted&exploitation_type=Servitude"),
+        ),
+        (
             "list: status+exploitation+due_soon",
             page(
                 as_supervisor,

@@ -1,7 +1,7 @@
 """One case, walked in Chromium: a case worker registers a person and opens a case, records
-consent to the interview, runs the guided screening from the case and saves it, plans support,
-downloads the rights sheet and records that it was given, and asks to close the case; then a
-supervisor, in a browser of their own, approves the closure."""
+where the person was recruited and consent to the interview, runs the guided screening from the
+case and saves it, plans support, downloads the rights sheet and records that it was given, and
+asks to close the case; then a supervisor, in a browser of their own, approves the closure."""
 
 import re
 from datetime import date, timedelta
@@ -70,6 +70,17 @@ def test_a_case_from_registration_to_approved_closure(
     expect(page.get_by_role("heading", name=f"Case {case.code}")).to_be_visible()
     expect(page.get_by_text(f"Case {case.code} was opened.")).to_be_visible()
     expect(page.get_by_text("Олена Коваленко")).to_be_visible()
+
+    # Where the person was recruited, on the summary.
+    page.get_by_text("Record an event").click()
+    event = page.get_by_role("group", name="New trafficking event")
+    event.get_by_label("What happened").select_option("Recruitment")
+    event.get_by_label("Country").select_option("UA")
+    event.get_by_label("City or place").fill("Вигадане місто")
+    event.get_by_label(re.compile("^From")).fill("2025-05-01")
+    page.get_by_role("button", name="Record the event").click()
+    expect(page.get_by_text("The event was recorded.")).to_be_visible()
+    expect(page.get_by_role("cell", name="Вигадане місто")).to_be_visible()
 
     # Consent to the interview, explained in Ukrainian.
     open_tab(page, "Consent")

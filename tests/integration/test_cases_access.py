@@ -9,6 +9,7 @@ colleague in the same organisation, `other` a case of another organisation.
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,7 @@ from tests.integration.test_cases_support import (
     Team,
     actor_for,
     bearer,
+    committed,
     consent_to_interview,
     make_team,
     open_case,
@@ -65,6 +67,11 @@ MATRIX = {
     "download":      "200/403/403 200/200/403 403/403/403 403/403/403 403/403/403 403/403/403",
     "deadlines":     "200/403/403 200/200/403 403/403/403 403/403/403 403/403/403 403/403/403",
     "rights":        "201/403/403 201/201/403 403/403/403 403/403/403 403/403/403 403/403/403",
+    "events":        "200/403/403 200/200/403 403/403/403 403/403/403 403/403/403 403/403/403",
+    "event_add":     "201/403/403 201/201/403 403/403/403 403/403/403 403/403/403 403/403/403",
+    "event_edit":    "200/403/403 200/200/403 403/403/403 403/403/403 403/403/403 403/403/403",
+    "event_remove":  "204/403/403 204/204/403 403/403/403 403/403/403 403/403/403 403/403/403",
+    "reassign":      "403/403/403 200/200/403 403/403/403 403/403/403 403/403/403 403/403/403",
 }  # fmt: skip
 
 
@@ -110,14 +117,15 @@ def _support_item(record: Record) -> None:
 
 
 def _document(record: Record) -> None:
-    document = services.upload_document(
-        actor_for(record.preparer),
-        record.preparer,
-        record.case,
-        filename="a.pdf",
-        content_type="application/pdf",
-        content=PDF_BYTES,
-    )
+    with committed():
+        document = services.upload_document(
+            actor_for(record.preparer),
+            record.preparer,
+            record.case,
+            filename="a.pdf",
+            content_type="application/pdf",
+            content=PDF_BYTES,
+        )
     record.ids["document"] = document.pk
 
 
@@ -134,6 +142,31 @@ def _interview_consent(record: Record) -> None:
 
 def _version(record: Record) -> int:
     return Case.objects.get(pk=record.case.pk).version
+
+
+def _event(record: Record) -> None:
+    event = services.add_trafficking_event(
+        actor_for(record.preparer),
+        record.preparer,
+        record.case,
+        kind="Recruitment",
+        country="UA",
+        today=date(2026, 10, 1),
+    )
+    record.ids["event"] = event.pk
+
+
+def _handover(record: Record) -> dict[str, Any]:
+    """Another case worker of the case's organisation as its owner, and its supervisor."""
+    case = record.case
+    new_owner = User.objects.filter(
+        organisation_id=case.organisation_id, role=Role.CASE_WORKER
+    ).exclude(pk=case.owner_id)[0]
+    return {
+        "owner_id": new_owner.pk,
+        "supervisor_id": record.preparer.pk,
+        "version": _version(record),
+    }
 
 
 SEARCH = {"given_names": "Olena", "family_names": "Kovalenko", "birth_date": "1994-03-12"}
@@ -229,6 +262,22 @@ ENDPOINTS: dict[str, Endpoint] = {
         "/api/v1/cases/{case}/rights",
         lambda record: {"language": "uk", "given_on": "2026-10-02"},
     ),
+    "events": Endpoint("get", "/api/v1/cases/{case}/events", prepare=_event),
+    "event_add": Endpoint(
+        "post",
+        "/api/v1/cases/{case}/events",
+        lambda record: {"kind": "Transit", "country": "PL", "started_on": "2026-09-01"},
+    ),
+    "event_edit": Endpoint(
+        "patch",
+        "/api/v1/cases/{case}/events/{event}",
+        lambda record: {"version": 1, "city": "Lviv"},
+        _event,
+    ),
+    "event_remove": Endpoint(
+        "delete", "/api/v1/cases/{case}/events/{event}?version=1", prepare=_event
+    ),
+    "reassign": Endpoint("post", "/api/v1/cases/{case}/assignment", _handover),
 }
 
 

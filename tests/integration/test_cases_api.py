@@ -20,6 +20,7 @@ from tests.integration.test_cases_support import (
     actions,
     actor_for,
     bearer,
+    committed,
     consent_to_interview,
     make_team,
     open_case,
@@ -445,7 +446,8 @@ def test_notes(as_user: Callable[[User | None], Api], team: Team, case: Case) ->
 def test_documents(as_user: Callable[[User | None], Api], team: Team, case: Case) -> None:
     worker = as_user(team.case_worker)
     path = f"{CASES}/{case.pk}/documents"
-    uploaded = worker.upload(path, "Zaświadczenie.pdf", PDF_BYTES, "application/pdf")
+    with committed():
+        uploaded = worker.upload(path, "Zaświadczenie.pdf", PDF_BYTES, "application/pdf")
     assert uploaded.status_code == 201, uploaded.content
     document = uploaded.json()
     assert (document["content_type"], document["size"]) == ("application/pdf", len(PDF_BYTES))

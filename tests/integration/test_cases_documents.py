@@ -20,6 +20,7 @@ from tests.integration.test_cases_support import (
     Team,
     actions,
     actor_for,
+    committed,
     consent_to_interview,
     make_team,
     open_case,
@@ -190,14 +191,15 @@ def recorded_case(team: Team, case: Case) -> Case:
         actor, worker, case, kind="Legal", provider="Fictional clinic", due_on=date(2026, 12, 1)
     )
     services.add_note(actor, worker, case, body="Nota: spotkanie w schronisku (fikcja).")
-    services.upload_document(
-        actor,
-        worker,
-        case,
-        filename="skierowanie.txt",
-        content_type="text/plain",
-        content=TEXT_BYTES,
-    )
+    with committed():
+        services.upload_document(
+            actor,
+            worker,
+            case,
+            filename="skierowanie.txt",
+            content_type="text/plain",
+            content=TEXT_BYTES,
+        )
     services.record_rights_information(actor, worker, case, language="uk", given_on=OPENED_ON)
     TraffickingEvent.objects.create(
         case=case, kind="Recruitment", country="UA", city="Вигадане", started_on=date(2025, 5, 1)
@@ -550,9 +552,10 @@ def test_erasure_leaves_a_tombstone_and_blanks_document_fingerprints(
     document = Document.objects.get(case=recorded_case)
     assert document.sha256
     assert storage.path_for(document.storage_id).exists()
-    person = documents.erase_person_data(
-        actor_for(team.supervisor), team.supervisor, recorded_case, reason="consent_withdrawn"
-    )
+    with committed():
+        person = documents.erase_person_data(
+            actor_for(team.supervisor), team.supervisor, recorded_case, reason="consent_withdrawn"
+        )
     assert person.is_erased
     assert raw_column(Person, "given_names", person.pk) is None
     tombstone = Case.objects.get(pk=recorded_case.pk)

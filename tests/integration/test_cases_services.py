@@ -24,6 +24,7 @@ from tests.integration.test_cases_support import (
     Team,
     actions,
     actor_for,
+    committed,
     consent_to_interview,
     make_team,
     open_case,
@@ -823,14 +824,15 @@ def test_allowed_documents_are_recognised_by_their_content(
     team: Team, case: Case, documents_dir: Path, content: bytes, declared: str, stored: str
 ) -> None:
     worker = team.case_worker
-    document = services.upload_document(
-        actor_for(worker),
-        worker,
-        case,
-        filename="../../etc/Scan 1.bin",
-        content_type=declared,
-        content=content,
-    )
+    with committed():
+        document = services.upload_document(
+            actor_for(worker),
+            worker,
+            case,
+            filename="../../etc/Scan 1.bin",
+            content_type=declared,
+            content=content,
+        )
     assert document.content_type == stored
     assert document.filename == "Scan 1.bin"
     assert document.size == len(content)
@@ -873,15 +875,16 @@ def test_document_size_limit(
 ) -> None:
     settings.MAX_DOCUMENT_BYTES = 100
     worker = team.case_worker
-    services.upload_document(
-        actor_for(worker),
-        worker,
-        case,
-        filename="ok.txt",
-        content_type="text/plain",
-        content=b"a" * 100,
-    )
-    with pytest.raises(services.CaseInputError) as refused:
+    with committed():
+        services.upload_document(
+            actor_for(worker),
+            worker,
+            case,
+            filename="ok.txt",
+            content_type="text/plain",
+            content=b"a" * 100,
+        )
+    with pytest.raises(services.CaseInputError) as refused, committed():
         services.upload_document(
             actor_for(worker),
             worker,

@@ -5,9 +5,13 @@ authenticator as their `otp_device`, as django-otp's middleware sets it after th
 """
 
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
+
+from django.db import transaction
+from django.test import TestCase
 
 from tests.conftest import add_authenticator
 from waypoint.accounts import services as account_services
@@ -117,6 +121,24 @@ def consent_to_interview(case: Case, user: User, *, given: bool = True) -> Conse
         explained_in_language="uk",
         recorded_on=OPENED_ON,
     )
+
+
+def committed() -> AbstractContextManager[Any]:
+    """What the block leaves for after the commit (a document's file is written then, deleted
+    then) happens at its end, as when a real transaction commits: the tests' own never does."""
+    return TestCase.captureOnCommitCallbacks(execute=True)
+
+
+class RolledBack(Exception):
+    """Raised by `rolled_back` to undo its transaction."""
+
+
+def rolled_back(work: Callable[[], object]) -> None:
+    """Do the work in a transaction (a savepoint inside another) that then rolls back, as when
+    a later step of the same transaction fails; raises RolledBack."""
+    with transaction.atomic():
+        work()
+        raise RolledBack
 
 
 def bearer(user: User) -> dict[str, str]:

@@ -15,6 +15,7 @@ from tests.integration.test_cases_support import (
     PDF_BYTES,
     SCREENING,
     actor_for,
+    committed,
     consent_to_interview,
 )
 from tests.integration.test_cases_views_support import (
@@ -113,14 +114,15 @@ def test_every_form_of_a_case_is_for_its_case_worker_and_the_supervisors(
     case = world.case(record)
     preparer = case.owner
     item = services.add_support_item(actor_for(preparer), preparer, case, kind="Legal")
-    document = services.upload_document(
-        actor_for(preparer),
-        preparer,
-        case,
-        filename="a.pdf",
-        content_type="application/pdf",
-        content=PDF_BYTES,
-    )
+    with committed():
+        document = services.upload_document(
+            actor_for(preparer),
+            preparer,
+            case,
+            filename="a.pdf",
+            content_type="application/pdf",
+            content=PDF_BYTES,
+        )
     client = sign_in(world.alpha.by_role(role))
     allowed = expected_access(role, record) == 200
     for url, data in _writes(case, item, document):
@@ -717,7 +719,8 @@ def test_documents_upload_list_and_download(world: World) -> None:
     client = sign_in(world.alpha.case_worker)
     url = f"/cases/{world.own.pk}/documents/"
     upload = SimpleUploadedFile("statement.pdf", PDF_BYTES, "application/pdf")
-    page = text(client.post(url, {"file": upload}, follow=True).content)
+    with committed():
+        page = text(client.post(url, {"file": upload}, follow=True).content)
     assert "The document was uploaded." in page
     assert "statement.pdf" in page
     document = Document.objects.get()

@@ -45,6 +45,7 @@ EXPECTED: dict[str, set[Permission]] = {
         P.VIEW_PERSONAL_DATA,
         P.MANAGE_CASES,
         P.APPROVE_CASE_DECISIONS,
+        P.ASSIGN_CASES,
         P.VIEW_AGGREGATES,
     },
     Role.ORG_ADMIN: {

@@ -23,6 +23,7 @@ class Permission(StrEnum):
     VIEW_PERSONAL_DATA = "view_personal_data"
     MANAGE_CASES = "manage_cases"
     APPROVE_CASE_DECISIONS = "approve_case_decisions"
+    ASSIGN_CASES = "assign_cases"
     MANAGE_USERS = "manage_users"
     VIEW_AUDIT_TRAIL = "view_audit_trail"
     VIEW_AGGREGATES = "view_aggregates"
@@ -47,6 +48,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
             Permission.VIEW_PERSONAL_DATA,
             Permission.MANAGE_CASES,
             Permission.APPROVE_CASE_DECISIONS,
+            Permission.ASSIGN_CASES,
             Permission.VIEW_AGGREGATES,
         }
     ),

@@ -36,6 +36,7 @@ from waypoint.cases.models import (
     RightsInformation,
     StoredScreening,
     SupportItem,
+    TraffickingEvent,
     TraffickingStatus,
     VulnerabilityAssessment,
 )
@@ -223,6 +224,17 @@ class SupportItemOut(Schema):
     version: int
 
 
+class EventOut(Schema):
+    id: int
+    kind: str = Field(description="Recruitment, Transit or Exploitation (HTCDS hte_).")
+    country: str = Field(description="ISO 3166-1 alpha-2.")
+    city: str | None
+    started_on: date | None
+    ended_on: date | None
+    description: str | None
+    version: int
+
+
 class NoteOut(Schema):
     id: int
     body: str
@@ -282,6 +294,7 @@ class CaseOut(Schema):
     screenings: list[ScreeningSummaryOut]
     vulnerability: VulnerabilityOut | None
     support_items: list[SupportItemOut]
+    events: list[EventOut]
     documents: list[DocumentOut]
     rights_given: list[RightsOut]
     deadlines: list[DeadlineOut]
@@ -389,6 +402,7 @@ def _case_out(page: selectors.CasePage) -> dict[str, Any]:
         "screenings": [_screening_summary(screening) for screening in page.screenings],
         "vulnerability": _vulnerability_out(page.vulnerability) if page.vulnerability else None,
         "support_items": [selectors.support_item_details(item) for item in page.support_items],
+        "events": [selectors.event_details(event) for event in selectors.events_of(case)],
         "documents": [
             {
                 "id": document.pk,
@@ -722,6 +736,35 @@ def trafficking_status(request: HttpRequest, case_id: int, payload: TraffickingS
     return _case_response(case)
 
 
+class AssignmentIn(Schema):
+    owner_id: int = Field(description="A case worker or supervisor of the case's organisation.")
+    supervisor_id: int | None = Field(description="A supervisor of the organisation, or null.")
+    version: int
+
+
+@router.post(
+    "/{int:case_id}/assignment",
+    response={200: CaseOut, **WITH_CONFLICT},
+    summary="Hand the case to another owner or supervisor (supervisors)",
+    description="Both are sent, a null supervisor removes the supervisor. The change is kept in "
+    "the case's history and the audit trail.",
+)
+def reassign(request: HttpRequest, case_id: int, payload: AssignmentIn) -> Any:
+    try:
+        with _as_422():
+            case = services.reassign_case(
+                _actor(request),
+                _user(request),
+                _case(case_id),
+                owner_id=payload.owner_id,
+                supervisor_id=payload.supervisor_id,
+                expected_version=payload.version,
+            )
+    except services.StaleVersionError as error:
+        return _stale(error)
+    return _case_response(case)
+
+
 # ---- consent --------------------------------------------------------------------------------
 
 
@@ -988,6 +1031,100 @@ def update_support_item(
     return selectors.support_item_details(updated)
 
 
+class EventIn(Schema):
+    kind: TraffickingEvent.Kind
+    country: str = Field(description="ISO 3166-1 alpha-2, e.g. UA.")
+    city: str = Field("", max_length=services.MAX_PLACE_CHARS)
+    started_on: date | None = Field(None, description="Not in the future.")
+    ended_on: date | None = Field(None, description="Not before started_on; empty if ongoing.")
+    description: str = Field("", max_length=services.MAX_EVENT_DESCRIPTION_CHARS)
+
+
+@router.get(
+    "/{int:case_id}/events",
+    response={200: list[EventOut], 403: Refusal, 404: Refusal},
+    summary="The case's trafficking events, earliest first (the view is audited)",
+)
+def list_events(request: HttpRequest, case_id: int) -> Any:
+    case = services.get_case_for_view(_actor(request), _user(request), case_id, section="events")
+    return [selectors.event_details(event) for event in selectors.events_of(case)]
+
+
+@router.post(
+    "/{int:case_id}/events",
+    response={201: EventOut, **REFUSALS},
+    summary="Record a trafficking event: recruitment, transit or exploitation (HTCDS hte_)",
+)
+def add_event(request: HttpRequest, case_id: int, payload: EventIn) -> Any:
+    with _as_422():
+        event = services.add_trafficking_event(
+            _actor(request),
+            _user(request),
+            _case(case_id),
+            **payload.model_dump(),
+            today=timezone.localdate(),
+        )
+    return Status(201, selectors.event_details(event))
+
+
+class EventChangeIn(Schema):
+    version: int
+    kind: TraffickingEvent.Kind | None = None
+    country: str | None = None
+    city: str | None = Field(None, max_length=services.MAX_PLACE_CHARS)
+    started_on: date | None = None
+    ended_on: date | None = None
+    description: str | None = Field(None, max_length=services.MAX_EVENT_DESCRIPTION_CHARS)
+
+
+@router.patch(
+    "/{int:case_id}/events/{int:event_id}",
+    response={200: EventOut, **WITH_CONFLICT},
+    summary="Change a trafficking event (only the fields sent)",
+)
+def update_event(request: HttpRequest, case_id: int, event_id: int, payload: EventChangeIn) -> Any:
+    case = _case(case_id)
+    event = _found(request, case, selectors.event_of(case, event_id))
+    changes = payload.model_dump(exclude_unset=True)
+    version = changes.pop("version")
+    try:
+        with _as_422():
+            updated = services.update_trafficking_event(
+                _actor(request),
+                _user(request),
+                event,
+                expected_version=version,
+                today=timezone.localdate(),
+                **changes,
+            )
+    except services.StaleVersionError as error:
+        return _stale(error)
+    return selectors.event_details(updated)
+
+
+class VersionQuery(Schema):
+    version: int = Field(description="The version you read; a newer one stored gives 409.")
+
+
+@router.delete(
+    "/{int:case_id}/events/{int:event_id}",
+    response={204: None, **WITH_CONFLICT},
+    summary="Remove a trafficking event recorded by mistake",
+)
+def remove_event(
+    request: HttpRequest, case_id: int, event_id: int, query: Query[VersionQuery]
+) -> Any:
+    case = _case(case_id)
+    event = _found(request, case, selectors.event_of(case, event_id))
+    try:
+        services.remove_trafficking_event(
+            _actor(request), _user(request), event, expected_version=query.version
+        )
+    except services.StaleVersionError as error:
+        return _stale(error)
+    return Status(204, None)
+
+
 class NoteIn(Schema):
     body: str = Field(max_length=services.MAX_NOTE_CHARS)
 
@@ -1055,12 +1192,20 @@ def upload_document(request: HttpRequest, case_id: int, file: File[UploadedFile]
         }
     },
 )
-def download_document(request: HttpRequest, case_id: int, document_id: int) -> HttpResponse:
+def download_document(request: HttpRequest, case_id: int, document_id: int) -> Any:
     case = _case(case_id)
     document = _found(request, case, selectors.document_of(case, document_id))
-    filename, content_type, content = services.document_content(
-        _actor(request), _user(request), document
-    )
+    found = services.document_content(_actor(request), _user(request), document)
+    if found is None:
+        return Status(
+            404,
+            {
+                "detail": _(
+                    "The file of this document is missing from storage. The problem was logged."
+                )
+            },
+        )
+    filename, content_type, content = found
     response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = content_disposition_header(True, filename) or "attachment"
     return response

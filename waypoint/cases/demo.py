@@ -19,7 +19,7 @@ from django.db import transaction
 from waypoint.accounts.models import Organisation, Role, User
 from waypoint.audit import services as audit
 from waypoint.cases import services
-from waypoint.cases.models import Case, Consent, TraffickingEvent
+from waypoint.cases.models import Case, Consent
 from waypoint.domain.case_lifecycle import CaseState
 
 DEMO_SOURCE = "waypoint demo"
@@ -677,9 +677,11 @@ def _details(values: Mapping[str, Any], today: date) -> dict[str, Any]:
     }
 
 
-def _record_event(actor: audit.Actor, case: Case, event: _Event, today: date) -> None:
-    recorded = TraffickingEvent.objects.create(
-        case=case,
+def _record_event(actor: audit.Actor, worker: User, case: Case, event: _Event, today: date) -> None:
+    services.add_trafficking_event(
+        actor,
+        worker,
+        case,
         kind=event.kind,
         country=event.country,
         city=event.city,
@@ -688,13 +690,7 @@ def _record_event(actor: audit.Actor, case: Case, event: _Event, today: date) ->
         if event.ended_days_ago is not None
         else None,
         description=event.description,
-    )
-    audit.record(
-        actor,
-        "trafficking_event.add",
-        object_type="case",
-        object_id=case.pk,
-        details={"event_id": recorded.pk, "kind": recorded.kind, "country": recorded.country},
+        today=today,
     )
 
 
@@ -746,7 +742,7 @@ def _load(plan: _Plan, worker: User, supervisor: User, today: date) -> Case:
             expected_version=_version(case),
         )
     for event in plan.events:
-        _record_event(as_worker, case, event, today)
+        _record_event(as_worker, worker, case, event, today)
     if plan.vulnerability:
         services.record_vulnerability_assessment(
             as_worker, worker, case, factors=_VULNERABILITY_FACTORS

@@ -22,6 +22,7 @@ from waypoint.cases.models import (
     DecisionOrganisation,
     Relationship,
     SupportItem,
+    TraffickingEvent,
     TraffickingStatus,
 )
 from waypoint.cases.page_data import StatusMove
@@ -33,6 +34,7 @@ from waypoint.cases.vocabularies import (
     RecruitmentMethod,
     SexualExploitationType,
 )
+from waypoint.cases.widgets import LongCheckboxSelectMultiple, LongSelect, LongSelectMultiple
 from waypoint.domain import vulnerability
 from waypoint.domain.rights import SUPPORTED_LANGUAGES
 from waypoint.people.data import MAX_IDENTITY_DOCUMENTS, DocumentType
@@ -156,18 +158,18 @@ class PersonForm(forms.Form):
     )
     birth_date = date_field(_("Date of birth"))
     gender = forms.ChoiceField(label=_("Gender"), choices=Gender.choices, initial=Gender.UNKNOWN)
-    nationality = forms.ChoiceField(label=_("Nationality"), required=False)
+    nationality = forms.ChoiceField(label=_("Nationality"), required=False, widget=LongSelect)
     citizenships = forms.MultipleChoiceField(
         label=_("Citizenships"),
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 6}),
+        widget=LongSelectMultiple(attrs={"size": 6}),
         help_text=_("Hold Ctrl (or Cmd) to choose more than one."),
         error_messages={"invalid_choice": _("Choose countries from the list.")},
     )
     languages = forms.MultipleChoiceField(
         label=_("Languages"),
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 6}),
+        widget=LongSelectMultiple(attrs={"size": 6}),
         help_text=_("Hold Ctrl (or Cmd) to choose more than one."),
         error_messages={"invalid_choice": _("Choose languages from the list.")},
     )
@@ -225,7 +227,7 @@ class IdentityDocumentForm(forms.Form):
         label=_("Type of document"), required=False, choices=[("", "—"), *DocumentType.choices]
     )
     number = forms.CharField(label=_("Document number"), required=False, max_length=64)
-    country = forms.ChoiceField(label=_("Issuing country"), required=False)
+    country = forms.ChoiceField(label=_("Issuing country"), required=False, widget=LongSelect)
     expires_on = date_field(_("Valid until"))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -394,7 +396,7 @@ def _checkboxes(label: Any, choices: Any) -> forms.MultipleChoiceField:
         label=label,
         required=False,
         choices=choices,
-        widget=forms.CheckboxSelectMultiple,
+        widget=LongCheckboxSelectMultiple,
         error_messages={"invalid_choice": _("Choose from the list.")},
     )
 
@@ -410,6 +412,7 @@ class CaseDetailsForm(VersionedForm):
         label=_("Industry of forced labour (ISIC Rev.4)"),
         required=False,
         choices=[NOT_KNOWN, *ForcedLabourIndustry.choices],
+        widget=LongSelect,
     )
     recruitment_methods = _checkboxes(_("Methods of recruitment"), RecruitmentMethod.choices)
     control_methods = _checkboxes(_("Methods of control"), ControlMethod.choices)
@@ -562,6 +565,42 @@ class SupportItemChangeForm(SupportItemForm, VersionedForm):
     pass
 
 
+class TraffickingEventForm(forms.Form):
+    """Where and when the person was recruited, moved or exploited (HTCDS hte_)."""
+
+    kind = forms.ChoiceField(label=_("What happened"), choices=TraffickingEvent.Kind.choices)
+    country = forms.ChoiceField(
+        label=_("Country"),
+        widget=LongSelect,
+        error_messages={"invalid_choice": _("Choose a country from the list.")},
+    )
+    city = forms.CharField(
+        label=_("City or place"), required=False, max_length=services.MAX_PLACE_CHARS
+    )
+    started_on = date_field(_("From"))
+    ended_on = date_field(_("Until"), help_text=_("Leave empty if it has not ended."))
+    description = forms.CharField(
+        label=_("What is known of it"),
+        required=False,
+        max_length=services.MAX_EVENT_DESCRIPTION_CHARS,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["country"].choices = [("", "—"), *page_data.country_choices()]  # type: ignore[attr-defined]
+
+
+class TraffickingEventChangeForm(TraffickingEventForm, VersionedForm):
+    pass
+
+
+class VersionOnlyForm(forms.Form):
+    """A request about a record as it was read, such as removing it."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
 # ---- the other tabs -------------------------------------------------------------------------
 
 
@@ -710,7 +749,9 @@ class ConsentForm(forms.Form):
         empty_value=None,
         help_text=_("Only for consent to sharing."),
     )
-    explained_in_language = forms.ChoiceField(label=_("Explained in the language"))
+    explained_in_language = forms.ChoiceField(
+        label=_("Explained in the language"), widget=LongSelect
+    )
     recorded_on = date_field(_("Date"), required=True, initial=today)
 
     def __init__(self, *args: Any, organisations: list[Organisation], **kwargs: Any) -> None:
@@ -805,6 +846,28 @@ class DecisionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Required when you reject the request; kept with the case's notes."),
     )
+
+
+ASSIGNMENT_PREFIX = "assignment"
+
+
+class ReassignForm(forms.Form):
+    owner = forms.TypedChoiceField(label=_("Case owner"), coerce=int)
+    supervisor = forms.TypedChoiceField(
+        label=_("Supervisor"), required=False, coerce=int, empty_value=None
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    def __init__(
+        self, *args: Any, owners: list[User], supervisors: list[User], **kwargs: Any
+    ) -> None:
+        kwargs.setdefault("prefix", ASSIGNMENT_PREFIX)
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].choices = staff_choices(owners)  # type: ignore[attr-defined]
+        self.fields["supervisor"].choices = [  # type: ignore[attr-defined]
+            ("", _("None")),
+            *staff_choices(supervisors),
+        ]
 
 
 class ExportForm(forms.Form):

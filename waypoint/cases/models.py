@@ -60,7 +60,10 @@ class Relationship(models.TextChoices):
 
 class Case(models.Model):
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="cases")
-    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="cases")
+    # Indexed with the organisation (see Meta), for the search by name and birth date.
+    person = models.ForeignKey(
+        Person, on_delete=models.PROTECT, related_name="cases", db_index=False
+    )
     code = models.CharField(max_length=10, unique=True, default=new_case_code)
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="owned_cases"
@@ -124,10 +127,26 @@ class Case(models.Model):
 
     class Meta:
         indexes = [
-            models.Index(fields=["organisation", "status", "-updated_at"]),
+            # A status filter, alone or with an exploitation type, counted from the index and
+            # paged in the list's order.
+            models.Index(
+                fields=["organisation", "status", "next_deadline_on", "exploitation_types"]
+            ),
             models.Index(fields=["organisation", "owner", "status"]),
             models.Index(fields=["organisation", "next_deadline_on"]),
-            models.Index(fields=["organisation", "deadline_alert_on"]),
+            models.Index(fields=["person", "organisation"]),
+            # The due page and the list's deadline filters read all they test from this index
+            # (on PostgreSQL the exploitation types too), without visiting the table. On
+            # PostgreSQL, migration 0004 adds a GIN index on the exploitation types as well.
+            models.Index(
+                fields=[
+                    "organisation",
+                    "deadline_alert_on",
+                    "next_deadline_on",
+                    "status",
+                    "exploitation_types",
+                ]
+            ),
         ]
 
     def __str__(self) -> str:
@@ -173,6 +192,35 @@ class StatusChange(models.Model):
         return f"{self.from_status} → {self.to_status}"
 
 
+class AssignmentChange(models.Model):
+    """Who held the case before and after its owner or supervisor was changed, and who
+    changed it."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="assignment_changes")
+    from_owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    to_owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    from_supervisor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    to_supervisor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    changed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-changed_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"assignment change {self.pk}"
+
+
 class TraffickingEvent(models.Model):
     """HTCDS historic trafficking event (hte_): where and when recruitment, transit or
     exploitation happened."""
@@ -189,6 +237,7 @@ class TraffickingEvent(models.Model):
     started_on = models.DateField(null=True, blank=True)
     ended_on = models.DateField(null=True, blank=True)
     description = EncryptedTextField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         ordering = ["started_on", "id"]

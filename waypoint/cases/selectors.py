@@ -10,12 +10,14 @@ from datetime import date, timedelta
 from typing import Any, Literal
 
 from django.core.exceptions import PermissionDenied
+from django.db import connection
 from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from waypoint.accounts.models import Organisation, User
 from waypoint.accounts.policy import OWN_RECORDS_ONLY, Permission, can
 from waypoint.cases.models import (
+    AssignmentChange,
     Case,
     CaseExploitation,
     Consent,
@@ -25,6 +27,7 @@ from waypoint.cases.models import (
     StatusChange,
     StoredScreening,
     SupportItem,
+    TraffickingEvent,
     VulnerabilityAssessment,
 )
 from waypoint.domain import deadlines, rights
@@ -203,6 +206,23 @@ class CaseListPage:
 COUNT_LIMIT = 10_000
 
 
+def _of_exploitation_type(cases: QuerySet[Case], exploitation_type: str) -> QuerySet[Case]:
+    if connection.features.supports_json_field_contains:
+        # PostgreSQL looks inside the case's own array, which its indexes hold (a GIN index, and
+        # those of the status and deadline filters): probing `CaseExploitation` once per case
+        # that the other filters let through cost more than the rest of the list together.
+        return cases.filter(exploitation_types__contains=[exploitation_type])
+    return cases.filter(
+        Exists(
+            CaseExploitation.objects.filter(
+                organisation_id=OuterRef("organisation_id"),
+                exploitation_type=exploitation_type,
+                case_id=OuterRef("pk"),
+            )
+        )
+    )
+
+
 def case_list(
     user: User,
     *,
@@ -227,15 +247,7 @@ def case_list(
         else:
             cases = cases.filter(deadline_alert_on__lte=day, next_deadline_on__gte=day)
     if exploitation_type:
-        cases = cases.filter(
-            Exists(
-                CaseExploitation.objects.filter(
-                    organisation_id=OuterRef("organisation_id"),
-                    exploitation_type=exploitation_type,
-                    case_id=OuterRef("pk"),
-                )
-            )
-        )
+        cases = _of_exploitation_type(cases, exploitation_type)
     page_size = max(1, min(page_size, MAX_PAGE_SIZE))
     count = cases[: COUNT_LIMIT + 1].count()
     capped = count > COUNT_LIMIT
@@ -261,7 +273,10 @@ def search_by_name_and_birth_date(
         document_number=None,
         phone=None,
     )
-    return [_row(case) for case in _rows(visible_cases(user).filter(person__in=people))]
+    found = visible_cases(user).filter(person__in=people).values("pk")
+    # Found first, then ordered: asked for both at once, SQLite (which keeps no planner
+    # statistics) walked every case of the organisation in the list's order.
+    return [_row(case) for case in _rows(Case.objects.filter(pk__in=found))]
 
 
 # ---- deadlines ------------------------------------------------------------------------------
@@ -391,9 +406,15 @@ def due_list(
     """Deadlines due soon or overdue: of the user's own cases, or (for those who approve case
     decisions) of the whole organisation; of at most `limit` cases, those alerted first.
     Two queries."""
-    candidates = (
+    alerted_first = (
         _due_cases(user, today=today, scope=scope)
         .order_by("deadline_alert_on", "pk")
+        .values("pk")[:limit]
+    )
+    # The cases are chosen before their people and owners are joined: PostgreSQL otherwise
+    # joined the person of every due case, to keep `limit` of them.
+    candidates = (
+        Case.objects.filter(pk__in=alerted_first)
         .select_related("person", "owner")
         .only(*_FACT_FIELDS)
         .prefetch_related(
@@ -403,7 +424,7 @@ def due_list(
                     "case", "status", "due_on"
                 ),
             )
-        )[:limit]
+        )
     )
     found = [
         DueItem(
@@ -647,4 +668,44 @@ def case_page(case: Case, *, today: date | None = None) -> CasePage:
         documents=list(loaded.documents.all()),
         rights_given=list(loaded.rights_given.all()),
         deadlines=case_deadlines(loaded, today=today or timezone.localdate()),
+    )
+
+
+# ---- trafficking events and assignments -----------------------------------------------------
+
+
+def event_details(event: TraffickingEvent) -> dict[str, Any]:
+    """An event's values as they are now: what a conflicting editor merges with."""
+    return {
+        "id": event.pk,
+        "kind": event.kind,
+        "country": event.country,
+        "city": event.city,
+        "started_on": event.started_on,
+        "ended_on": event.ended_on,
+        "description": event.description,
+        "version": event.version,
+    }
+
+
+def events_of(case: Case) -> list[TraffickingEvent]:
+    """The case's trafficking events, earliest first, those without a start date last. One
+    query."""
+    return list(
+        TraffickingEvent.objects.filter(case=case).order_by(
+            F("started_on").asc(nulls_last=True), "id"
+        )
+    )
+
+
+def event_of(case: Case, event_id: int) -> TraffickingEvent | None:
+    return TraffickingEvent.objects.filter(case=case, pk=event_id).select_related("case").first()
+
+
+def assignment_changes_of(case: Case) -> list[AssignmentChange]:
+    """Who held the case before and after each reassignment, newest first. One query."""
+    return list(
+        AssignmentChange.objects.filter(case=case).select_related(
+            "from_owner", "to_owner", "from_supervisor", "to_supervisor", "changed_by"
+        )
     )

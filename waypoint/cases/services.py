@@ -8,11 +8,13 @@ a person said or wrote.
 
 import hashlib
 import io
+import logging
 import re
 import zipfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -25,8 +27,10 @@ from django.utils.translation import gettext as _
 from waypoint.accounts.models import Organisation, Role, User
 from waypoint.accounts.policy import Permission, authorize, can
 from waypoint.audit import services as audit
+from waypoint.audit.models import Outcome
 from waypoint.cases import selectors
 from waypoint.cases.models import (
+    AssignmentChange,
     Case,
     CaseExploitation,
     CaseStatus,
@@ -39,6 +43,7 @@ from waypoint.cases.models import (
     StatusChange,
     StoredScreening,
     SupportItem,
+    TraffickingEvent,
     TraffickingStatus,
     VulnerabilityAssessment,
 )
@@ -61,13 +66,21 @@ from waypoint.domain.screening import (
 )
 from waypoint.people import services as people_services
 from waypoint.people import storage
+from waypoint.people.data import country_code
 from waypoint.people.models import Person
+
+_logger = logging.getLogger(__name__)
 
 MAX_NOTE_CHARS = 20_000
 MAX_REASON_CHARS = 5_000
 MAX_FILENAME_CHARS = 255
 DEFAULT_MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
 MAX_AGE = 120
+MAX_PLACE_CHARS = 200
+MAX_EVENT_DESCRIPTION_CHARS = 5_000
+# Who may hold a case: its owner works on it, its supervisor oversees it.
+OWNER_ROLES: tuple[str, ...] = (Role.CASE_WORKER, Role.SUPERVISOR)
+SUPERVISOR_ROLES: tuple[str, ...] = (Role.SUPERVISOR,)
 
 
 # ---- errors ---------------------------------------------------------------------------------
@@ -281,8 +294,8 @@ def open_case(
     authorize(actor, user, Permission.MANAGE_CASES, object_type="case")
     errors = _Errors()
     data = _validated_person(user, person_data, errors)
-    _check_assignee(user, owner, (Role.CASE_WORKER, Role.SUPERVISOR), "owner", errors)
-    _check_assignee(user, supervisor, (Role.SUPERVISOR,), "supervisor", errors)
+    _check_assignee(user, owner, OWNER_ROLES, "owner", errors)
+    _check_assignee(user, supervisor, SUPERVISOR_ROLES, "supervisor", errors)
     _jurisdiction(jurisdiction, "jurisdiction", errors)
     if opened_on > _today():
         errors.add("opened_on", _("Must not be in the future."))
@@ -467,6 +480,63 @@ def update_person_details(
     fresh.person = person
     _refresh_deadline_dates(fresh)
     return person
+
+
+def _staff_member(user_id: object, path: str, errors: _Errors) -> User | None:
+    found = User.objects.filter(pk=user_id).first() if isinstance(user_id, int) else None
+    if found is None:
+        errors.add(path, _("No such user in your organisation."))
+    return found
+
+
+@transaction.atomic
+def reassign_case(
+    actor: audit.Actor,
+    user: User,
+    case: Case,
+    *,
+    owner_id: int,
+    supervisor_id: int | None,
+    expected_version: int,
+) -> Case:
+    """Hand the case to another owner, supervisor or both, members of its organisation who may
+    hold it. The change is kept in the case's history (`AssignmentChange`) and audited."""
+    fresh = _case_for(actor, user, Permission.ASSIGN_CASES, case)
+    errors = _Errors()
+    owner = _staff_member(owner_id, "owner_id", errors)
+    supervisor = (
+        _staff_member(supervisor_id, "supervisor_id", errors) if supervisor_id is not None else None
+    )
+    _check_assignee(user, owner, OWNER_ROLES, "owner_id", errors)
+    _check_assignee(user, supervisor, SUPERVISOR_ROLES, "supervisor_id", errors)
+    errors.raise_if_any()
+    assert owner is not None
+    _check_version(fresh, expected_version)
+    if (owner.pk, supervisor_id) == (fresh.owner_id, fresh.supervisor_id):
+        raise CaseRuleError.at("owner_id", _("The case is held by them already."))
+    change = AssignmentChange(
+        case=fresh,
+        from_owner_id=fresh.owner_id,
+        to_owner=owner,
+        from_supervisor_id=fresh.supervisor_id,
+        to_supervisor=supervisor,
+        changed_by=user,
+    )
+    updated = _update_case(fresh, expected_version, {"owner": owner, "supervisor": supervisor})
+    change.save()
+    audit.record(
+        actor,
+        "case.reassign",
+        object_type="case",
+        object_id=case.pk,
+        details={
+            "from_owner_id": change.from_owner_id,
+            "to_owner_id": owner.pk,
+            "from_supervisor_id": change.from_supervisor_id,
+            "to_supervisor_id": supervisor_id,
+        },
+    )
+    return updated
 
 
 # ---- status ---------------------------------------------------------------------------------
@@ -1079,6 +1149,153 @@ def update_support_item(
     return current
 
 
+# ---- trafficking events (HTCDS hte_) --------------------------------------------------------
+
+
+def _validated_event(fields: Mapping[str, object], *, today: date) -> dict[str, Any]:
+    errors = _Errors()
+    values: dict[str, Any] = {}
+    for name, value in fields.items():
+        if name == "kind":
+            values[name] = _choice(value, TraffickingEvent.Kind.values, name, errors)
+        elif name == "country":
+            code = country_code(value)
+            if value in (None, ""):
+                errors.add(name, _("This field is required."))
+            elif code is None:
+                errors.add(
+                    name,
+                    _("%(value)r is not an ISO 3166-1 two-letter country code.") % {"value": value},
+                )
+            values[name] = code or ""
+        elif name == "city":
+            values[name] = _text(value, name, errors, limit=MAX_PLACE_CHARS, required=False) or None
+        elif name == "description":
+            values[name] = (
+                _text(value, name, errors, limit=MAX_EVENT_DESCRIPTION_CHARS, required=False)
+                or None
+            )
+        elif name in ("started_on", "ended_on"):
+            day = _date(value, name, errors)
+            if day is not None and day > today:
+                errors.add(name, _("Must not be in the future."))
+            values[name] = day
+        else:
+            errors.add(name, _("Unknown field."))
+    errors.raise_if_any()
+    return values
+
+
+def _check_event_dates(event: TraffickingEvent) -> None:
+    if event.started_on and event.ended_on and event.ended_on < event.started_on:
+        raise CaseInputError.at("ended_on", _("Must not be before the start date."))
+
+
+def _event_in(case: Case, event: TraffickingEvent) -> TraffickingEvent:
+    """The event as stored now; gone meanwhile, it is not found."""
+    current = TraffickingEvent.objects.filter(pk=event.pk, case=case).first()
+    if current is None:
+        raise Http404
+    return current
+
+
+@transaction.atomic
+def add_trafficking_event(
+    actor: audit.Actor,
+    user: User,
+    case: Case,
+    *,
+    kind: str,
+    country: str,
+    city: str = "",
+    started_on: date | None = None,
+    ended_on: date | None = None,
+    description: str = "",
+    today: date,
+) -> TraffickingEvent:
+    """Record where and when the person was recruited, moved or exploited (HTCDS hte_);
+    the dates are not after `today` and the end not before the start."""
+    fresh = _case_for(actor, user, Permission.MANAGE_CASES, case)
+    values = _validated_event(
+        {
+            "kind": kind,
+            "country": country,
+            "city": city,
+            "started_on": started_on,
+            "ended_on": ended_on,
+            "description": description,
+        },
+        today=today,
+    )
+    event = TraffickingEvent(case=fresh, **values)
+    _check_event_dates(event)
+    event.save()
+    audit.record(
+        actor,
+        "trafficking_event.add",
+        object_type="case",
+        object_id=case.pk,
+        details={"event_id": event.pk, "kind": event.kind, "country": event.country},
+    )
+    return event
+
+
+@transaction.atomic
+def update_trafficking_event(
+    actor: audit.Actor,
+    user: User,
+    event: TraffickingEvent,
+    *,
+    expected_version: int,
+    today: date,
+    **changes: object,
+) -> TraffickingEvent:
+    """Change a trafficking event (only the fields given), if nobody saved it meanwhile."""
+    fresh = _case_for(actor, user, Permission.MANAGE_CASES, event.case)
+    values = _validated_event(changes, today=today)
+    current = _event_in(fresh, event)
+    for name, value in values.items():
+        setattr(current, name, value)
+    _check_event_dates(current)
+    updated = TraffickingEvent.objects.filter(pk=event.pk, version=expected_version).update(
+        **values, version=F("version") + 1
+    )
+    current = TraffickingEvent.objects.get(pk=event.pk)
+    if not updated:
+        raise StaleVersionError(current=selectors.event_details(current), version=current.version)
+    audit.record(
+        actor,
+        "trafficking_event.update",
+        object_type="case",
+        object_id=fresh.pk,
+        details={"event_id": event.pk, "fields": sorted(values)},
+    )
+    return current
+
+
+@transaction.atomic
+def remove_trafficking_event(
+    actor: audit.Actor, user: User, event: TraffickingEvent, *, expected_version: int
+) -> None:
+    """Remove a trafficking event recorded by mistake, if nobody changed it meanwhile."""
+    fresh = _case_for(actor, user, Permission.MANAGE_CASES, event.case)
+    current = _event_in(fresh, event)
+    # The version is the condition: of a removal and a concurrent change, only one happens.
+    removed, _by_model = TraffickingEvent.objects.filter(
+        pk=event.pk, version=expected_version
+    ).delete()
+    if not removed:
+        current = TraffickingEvent.objects.get(pk=event.pk)
+        raise StaleVersionError(current=selectors.event_details(current), version=current.version)
+    audit.record(
+        actor,
+        "trafficking_event.remove",
+        object_type="case",
+        object_id=fresh.pk,
+        details={"event_id": event.pk, "kind": current.kind},
+    )
+
+
 # ---- notes, documents, rights ---------------------------------------------------------------
 
 
@@ -1187,7 +1404,8 @@ def upload_document(
     content_type: str,
     content: bytes,
 ) -> Document:
-    """Keep a document with the case, encrypted on disk, if its content is an allowed type."""
+    """Keep a document with the case, encrypted on disk, if its content is an allowed type.
+    The file is written once the transaction commits."""
     fresh = _case_for(actor, user, Permission.MANAGE_CASES, case)
     errors = _Errors()
     name = _safe_filename(filename, errors)
@@ -1216,15 +1434,54 @@ def upload_document(
         object_id=case.pk,
         details={"document_id": document.pk, "content_type": sniffed, "size": len(content)},
     )
-    # Last, so that nothing after it can fail and leave a file without its row.
-    storage.store(document.storage_id, content)
+    # Written once the row is committed: a transaction that fails leaves no file behind.
+    storage.store_after_commit(
+        document.storage_id, content, undo=partial(_discard_unstored_document, actor, document)
+    )
     return document
 
 
 @transaction.atomic
-def document_content(actor: audit.Actor, user: User, document: Document) -> tuple[str, str, bytes]:
-    """The document's name, type and bytes; every download is in the audit trail."""
+def _discard_unstored_document(actor: audit.Actor, document: Document) -> None:
+    """The upload was committed but its file could not be written: the row goes too, so that
+    no document is listed without its file."""
+    Document.objects.filter(pk=document.pk).delete()
+    audit.record(
+        actor,
+        "document.discard",
+        object_type="case",
+        object_id=document.case_id,
+        details={"document_id": document.pk},
+    )
+
+
+def delete_document_file(sender: object, *, instance: Document, **kwargs: object) -> None:
+    """`post_delete` receiver: whatever deletes a document's row (on its own or with its case),
+    the file goes once that is committed, and stays if it rolls back."""
+    storage.delete_after_commit([instance.storage_id])
+
+
+@transaction.atomic
+def document_content(
+    actor: audit.Actor, user: User, document: Document
+) -> tuple[str, str, bytes] | None:
+    """The document's name, type and bytes, or None when its file is gone from storage (a crash
+    between the row's commit and the file's write can cause that); every download, and every
+    missing file, is in the audit trail."""
     _case_for(actor, user, Permission.VIEW_PERSONAL_DATA, document.case)
+    try:
+        content = storage.read(document.storage_id)
+    except storage.DocumentMissingError:
+        _logger.error("Document %s of case %s has no stored file", document.pk, document.case_id)
+        audit.record(
+            actor,
+            "document.download",
+            outcome=Outcome.FAILURE,
+            object_type="case",
+            object_id=document.case_id,
+            details={"document_id": document.pk, "reason": "file_missing"},
+        )
+        return None
     audit.record(
         actor,
         "document.download",
@@ -1232,7 +1489,6 @@ def document_content(actor: audit.Actor, user: User, document: Document) -> tupl
         object_id=document.case_id,
         details={"document_id": document.pk},
     )
-    content = storage.read(document.storage_id)
     return document.filename, document.content_type, content
 
 

@@ -16,6 +16,9 @@ urlpatterns = [
         views.record_trafficking_status,
         name="trafficking_status",
     ),
+    path("<int:case_id>/events/", views.add_event, name="add_event"),
+    path("<int:case_id>/events/<int:event_id>/", views.update_event, name="event"),
+    path("<int:case_id>/events/<int:event_id>/remove/", views.remove_event, name="remove_event"),
     path("<int:case_id>/export/", views.export, name="export"),
     path("<int:case_id>/erase/", views.erase, name="erase"),
     path("<int:case_id>/screening/", views.screening, name="screening"),
@@ -43,4 +46,5 @@ urlpatterns = [
     path("<int:case_id>/history/notes/", views.add_note, name="add_note"),
     path("<int:case_id>/history/status/", views.change_status, name="change_status"),
     path("<int:case_id>/history/decision/", views.decide_closure, name="decide_closure"),
+    path("<int:case_id>/history/assignment/", views.reassign, name="reassign"),
 ]

@@ -46,19 +46,23 @@ from waypoint.cases.forms import (
     OpenCaseForm,
     PersonDetailsForm,
     PersonForm,
+    ReassignForm,
     RightsGivenForm,
     RightsSheetForm,
     SaveScreeningForm,
     StatusChangeForm,
     SupportItemChangeForm,
     SupportItemForm,
+    TraffickingEventChangeForm,
+    TraffickingEventForm,
     TraffickingStatusForm,
+    VersionOnlyForm,
     VulnerabilityForm,
     WithdrawConsentForm,
     identity_documents,
     with_another_document_row,
 )
-from waypoint.cases.models import Case
+from waypoint.cases.models import Case, TraffickingEvent
 from waypoint.domain.deadlines import DeadlineKind
 from waypoint.people import services as people_services
 
@@ -74,6 +78,10 @@ TABS = (
 )
 TAB_URLS = {name: url for name, url, _label in TABS}
 CONFLICT_MESSAGE = gettext_lazy("Someone else changed this case while you were editing")
+EVENT_CONFLICT_MESSAGE = gettext_lazy(
+    "Someone else changed this event meanwhile, so it was not removed. Check it as it is now "
+    "and remove it again if it should go."
+)
 
 
 def _case(case_id: int) -> Case:
@@ -150,6 +158,8 @@ def _summary_forms(page: selectors.CasePage, user: User) -> dict[str, Any]:
         "suggestion": page_data.status_suggestion(page.screenings),
         "export_form": ExportForm(),
         "may_erase": can(user, Permission.APPROVE_CASE_DECISIONS, case),
+        "events": selectors.events_of(case),
+        "event_form": TraffickingEventForm(),
     }
 
 
@@ -213,14 +223,36 @@ def _documents_forms(page: selectors.CasePage, user: User) -> dict[str, Any]:
     return {"form": DocumentUploadForm(), "max_document_bytes": settings.MAX_DOCUMENT_BYTES}
 
 
+def _reassign_form(user: User, data: QueryDict | None = None, **kwargs: Any) -> ReassignForm:
+    return ReassignForm(
+        data,
+        owners=page_data.possible_owners(user),
+        supervisors=page_data.possible_supervisors(user),
+        **kwargs,
+    )
+
+
 def _history_forms(page: selectors.CasePage, user: User) -> dict[str, Any]:
     case = page.case
+    may_reassign = can(user, Permission.ASSIGN_CASES, case)
     return {
         "note_form": NoteForm(),
         "status_form": StatusChangeForm(
             initial={"version": case.version}, moves=page_data.status_moves(user, case)
         ),
         "decision_form": DecisionForm(),
+        "may_reassign": may_reassign,
+        "assignment_form": _reassign_form(
+            user,
+            initial={
+                "owner": case.owner_id,
+                "supervisor": case.supervisor_id,
+                "version": case.version,
+            },
+        )
+        if may_reassign
+        else None,
+        "assignment_changes": selectors.assignment_changes_of(case),
     }
 
 
@@ -258,6 +290,34 @@ def _support_rows(
     return rows
 
 
+EventRow = tuple[TraffickingEvent, TraffickingEventChangeForm, VersionOnlyForm]
+
+
+def _event_rows(
+    events: list[TraffickingEvent],
+    changed: tuple[int, TraffickingEventChangeForm] | None,
+    removal: tuple[int, VersionOnlyForm] | None,
+) -> list[EventRow]:
+    """Each trafficking event with its change form and its removal form; the one just
+    posted keeps what was posted."""
+    rows = []
+    for event in events:
+        change_form = (
+            changed[1]
+            if changed and changed[0] == event.pk
+            else TraffickingEventChangeForm(
+                initial=selectors.event_details(event), prefix=f"event-{event.pk}"
+            )
+        )
+        removal_form = (
+            removal[1]
+            if removal and removal[0] == event.pk
+            else VersionOnlyForm(initial={"version": event.version}, prefix=f"remove-{event.pk}")
+        )
+        rows.append((event, change_form, removal_form))
+    return rows
+
+
 def _tab_page(
     request: HttpRequest,
     page: selectors.CasePage,
@@ -280,6 +340,10 @@ def _tab_page(
     }
     if tab == "plan":
         context["support_rows"] = _support_rows(page, context.get("changed_item"))
+    if tab == "summary":
+        context["event_rows"] = _event_rows(
+            context["events"], context.get("changed_event"), context.get("event_removal")
+        )
     return render(request, f"cases/{tab}.html", context, status=status)
 
 
@@ -608,6 +672,100 @@ def export(request: HttpRequest, case_id: int) -> HttpResponse:
         else:
             return _download(*exported)
     return _show_tab(request, case_id, "summary", {"export_form": form}, status=400)
+
+
+# ---- trafficking events (on the summary) ----------------------------------------------------
+
+
+def _event(request: HttpRequest, case: Case, event_id: int) -> TraffickingEvent:
+    event = selectors.event_of(case, event_id)
+    if event is None:
+        _missing(request, case)
+    return event
+
+
+@login_required
+@never_cache
+@require_POST
+def add_event(request: HttpRequest, case_id: int) -> HttpResponse:
+    _may_manage(request, _case(case_id))
+    form = TraffickingEventForm(request.POST)
+    return _handle(
+        request,
+        case_id,
+        "summary",
+        form,
+        lambda case: services.add_trafficking_event(
+            actor_from_request(request),
+            signed_in_user(request),
+            case,
+            **form.cleaned_data,
+            today=timezone.localdate(),
+        ),
+        success=_("The event was recorded."),
+        form_name="event_form",
+    )
+
+
+@login_required
+@never_cache
+@require_POST
+def update_event(request: HttpRequest, case_id: int, event_id: int) -> HttpResponse:
+    case = _case(case_id)
+    _may_manage(request, case)
+    event = _event(request, case, event_id)
+    form = TraffickingEventChangeForm(request.POST, prefix=f"event-{event_id}")
+    if form.is_valid():
+        if not form.changes():
+            messages.info(request, _("Nothing was changed."))
+            return redirect("cases:detail", case_id)
+        try:
+            services.update_trafficking_event(
+                actor_from_request(request),
+                signed_in_user(request),
+                event,
+                expected_version=form.cleaned_data["version"],
+                today=timezone.localdate(),
+                **form.changes(),
+            )
+        except services.StaleVersionError as error:
+            conflict = form.after_conflict(error.current, error.version)
+            shown = {
+                "changed_event": (event_id, conflict.form),
+                "event_conflict": conflict,
+                "conflict_event": event_id,
+            }
+            return _show_tab(request, case_id, "summary", shown, status=409)
+        except services.CaseError as error:
+            _show_errors(form, error)
+        else:
+            messages.success(request, _("The event was saved."))
+            return redirect("cases:detail", case_id)
+    return _show_tab(request, case_id, "summary", {"changed_event": (event_id, form)}, status=400)
+
+
+@login_required
+@never_cache
+@require_POST
+def remove_event(request: HttpRequest, case_id: int, event_id: int) -> HttpResponse:
+    case = _case(case_id)
+    _may_manage(request, case)
+    event = _event(request, case, event_id)
+    form = VersionOnlyForm(request.POST, prefix=f"remove-{event_id}")
+    if form.is_valid():
+        try:
+            services.remove_trafficking_event(
+                actor_from_request(request),
+                signed_in_user(request),
+                event,
+                expected_version=form.cleaned_data["version"],
+            )
+        except services.StaleVersionError:
+            messages.error(request, EVENT_CONFLICT_MESSAGE)
+            return _show_tab(request, case_id, "summary", status=409)
+        messages.success(request, _("The event was removed."))
+        return redirect("cases:detail", case_id)
+    return _show_tab(request, case_id, "summary", {"event_removal": (event_id, form)}, status=400)
 
 
 @login_required
@@ -953,9 +1111,23 @@ def download_document(request: HttpRequest, case_id: int, document_id: int) -> H
     document = selectors.document_of(case, document_id)
     if document is None:
         _missing(request, case)
-    return _download(
-        *services.document_content(actor_from_request(request), signed_in_user(request), document)
+    content = services.document_content(
+        actor_from_request(request), signed_in_user(request), document
     )
+    if content is None:
+        return render(
+            request,
+            "web/error.html",
+            {
+                "title": _("Document unavailable"),
+                "message": _(
+                    "The file of this document is missing from storage. The problem was logged; "
+                    "ask your administrator to restore it from a backup."
+                ),
+            },
+            status=404,
+        )
+    return _download(*content)
 
 
 # ---- history: notes and status --------------------------------------------------------------
@@ -1042,3 +1214,40 @@ def decide_closure(request: HttpRequest, case_id: int) -> HttpResponse:
         success=_("Your decision on the closure was recorded."),
         form_name="decision_form",
     )
+
+
+@login_required
+@never_cache
+@require_POST
+def reassign(request: HttpRequest, case_id: int) -> HttpResponse:
+    """Hand the case to another owner or supervisor (supervisors)."""
+    case = _case(case_id)
+    user = signed_in_user(request)
+    authorize(
+        actor_from_request(request),
+        user,
+        Permission.ASSIGN_CASES,
+        case,
+        object_type="case",
+        object_id=case.pk,
+    )
+    form = _reassign_form(user, request.POST)
+    if form.is_valid():
+        try:
+            services.reassign_case(
+                actor_from_request(request),
+                user,
+                case,
+                owner_id=form.cleaned_data["owner"],
+                supervisor_id=form.cleaned_data["supervisor"],
+                expected_version=form.cleaned_data["version"],
+            )
+        except services.StaleVersionError:
+            messages.error(request, CONFLICT_MESSAGE)
+            return _show_tab(request, case_id, "history", status=409)
+        except services.CaseError as error:
+            _show_errors(form, error, {"owner_id": "owner", "supervisor_id": "supervisor"})
+        else:
+            messages.success(request, _("The case was handed over."))
+            return redirect("cases:history", case_id)
+    return _show_tab(request, case_id, "history", {"assignment_form": form}, status=400)

@@ -133,7 +133,7 @@ def validate_person_data(
         family_names=_text(raw, "family_names", MAX_NAME_LENGTH, errors),
         other_names=_other_names(raw, errors),
         birth_date=_birth_date(raw, today, errors),
-        citizenships=_codes(raw, "citizenships", _country, errors),
+        citizenships=_codes(raw, "citizenships", country_code, errors),
         languages=_codes(raw, "languages", _language, errors),
         phone=_phone(raw, default_region, errors),
         email=_email(raw, errors),
@@ -250,7 +250,9 @@ def _birth_date(raw: Mapping[str, Any], today: date, errors: _Errors) -> date | 
     return born
 
 
-def _country(value: Any) -> str | None:
+def country_code(value: Any) -> str | None:
+    """The ISO 3166-1 alpha-2 code (or Kosovo's XK) that `value` writes, upper-cased; None if it
+    names no country."""
     if not isinstance(value, str):
         return None
     code = value.strip().upper()
@@ -299,7 +301,7 @@ def _nationality(raw: Mapping[str, Any], errors: _Errors) -> str:
     value = raw.get("nationality")
     if value is None or value == "":
         return ""
-    code = _country(value)
+    code = country_code(value)
     if code is None:
         errors.add("nationality", str(_CODE_MESSAGES["citizenships"] % {"value": value}))
         return ""
@@ -372,7 +374,7 @@ def _identity_documents(raw: Mapping[str, Any], errors: _Errors) -> list[Identit
         )
         if not number:
             errors.add(f"{path}.number", str(_("The document number is required.")))
-        country = _country(entry.get("country"))
+        country = country_code(entry.get("country"))
         if country is None:
             errors.add(
                 f"{path}.country",

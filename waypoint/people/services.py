@@ -203,10 +203,9 @@ def erase_person(actor: audit.Actor, user: User, person: Person, *, reason: str)
             "files": len(storage_ids),
         },
     )
-    # Files go last: if deleting one fails, the whole erasure rolls back and can be retried,
-    # and files already deleted are skipped then.
-    for storage_id in storage_ids:
-        storage.delete(storage_id)
+    # The files go once the erasure is committed: should it roll back, the rows that still
+    # name them keep them.
+    storage.delete_after_commit(storage_ids)
     person.refresh_from_db()
     return person
 

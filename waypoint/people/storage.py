@@ -5,20 +5,29 @@ Each file is `wpe1.<key id>.` followed by the AES-GCM nonce and ciphertext of th
 Writes go to a private temporary file that is then renamed into place, so a reader never sees
 half a file. Re-encryption (key rotation) and deletion take the directory lock, so a file
 deleted during a rotation is never written back.
+
+The files follow the rows that name them: a file is written once its row is committed
+(`store_after_commit`) and deleted once the deletion or erasure of its row is committed
+(`delete_after_commit`), so that a transaction that fails or rolls back writes no file and
+deletes none.
 """
 
 import fcntl
+import logging
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 from uuid import UUID
 
 from django.conf import settings
+from django.db import transaction
 
 from waypoint.people.crypto import MAX_KEY_ID_LENGTH, PREFIX, key_id_of, keyring
 
+_logger = logging.getLogger(__name__)
 _LOCK_NAME = ".lock"
 _TEMPORARY_PREFIX = ".incoming-"
 _HEADER_BYTES = len(PREFIX) + MAX_KEY_ID_LENGTH + 2
@@ -46,6 +55,22 @@ def store(storage_id: UUID, content: bytes) -> None:
     _write(path_for(storage_id), sealed, replace=False)
 
 
+def store_after_commit(storage_id: UUID, content: bytes, *, undo: Callable[[], None]) -> None:
+    """Write a new file once the current transaction commits (at once outside a transaction),
+    so that a transaction that fails or rolls back leaves no file. Should the write fail then,
+    `undo` removes what the transaction committed (the row naming the file) before the error is
+    raised."""
+
+    def write() -> None:
+        try:
+            store(storage_id, content)
+        except Exception:
+            undo()
+            raise
+
+    transaction.on_commit(write)
+
+
 def read(storage_id: UUID) -> bytes:
     try:
         sealed = path_for(storage_id).read_bytes()
@@ -64,6 +89,21 @@ def delete(storage_id: UUID) -> bool:
             return False
     _sync_directory(path.parent)
     return True
+
+
+def delete_after_commit(storage_ids: Iterable[UUID]) -> None:
+    """Delete the files once the current transaction commits (at once outside a transaction);
+    if it rolls back, they stay with the rows that still name them. A file that cannot be
+    deleted then is logged rather than raised: the transaction has committed already."""
+    for storage_id in storage_ids:
+        transaction.on_commit(partial(_delete_or_log, storage_id))
+
+
+def _delete_or_log(storage_id: UUID) -> None:
+    try:
+        delete(storage_id)
+    except OSError:
+        _logger.exception("The stored document %s could not be deleted", storage_id)
 
 
 def key_id(storage_id: UUID) -> str:
