@@ -129,6 +129,30 @@ def test_batch_writes_one_compact_result_per_line(tmp_path: Path) -> None:
     ]
 
 
+def compact(raw: dict[str, Any], language: str) -> str:
+    """A result line as the batch command wrote it before it spliced prepared JSON text."""
+    result = assess(parse_screening_input(raw), language=language).to_dict()
+    return json.dumps(result, ensure_ascii=False, separators=(",", ":"))
+
+
+def varied_inputs() -> list[dict[str, Any]]:
+    return [
+        situation(),
+        situation(jurisdiction="INT", person={}),
+        situation(jurisdiction="EU", exploitation=["sexual", "forced_marriage"], act=[]),
+        situation(person={"birth_date": "2009-05-01", "recruitment_date": "2024-01-31"}),
+        {"jurisdiction": "PL"},
+    ]
+
+
+@pytest.mark.parametrize("language", ["en", "pl", "uk", "ru"])
+def test_batch_lines_are_the_compact_json_of_each_result(tmp_path: Path, language: str) -> None:
+    inputs = varied_inputs()
+    path = write(tmp_path, "\n".join(json.dumps(raw) for raw in inputs) + "\n", "in.jsonl")
+    out, _ = screen("--batch", path, "--language", language)
+    assert out == "".join(compact(raw, language) + "\n" for raw in inputs)
+
+
 def test_batch_reports_bad_lines_by_number_and_assesses_the_rest(tmp_path: Path) -> None:
     lines = [
         json.dumps(situation()),
@@ -197,3 +221,17 @@ def test_command_line_exit_status_and_no_database(tmp_path: Path) -> None:
     assert batch.returncode == 2
     assert len(batch.stdout.splitlines()) == 1
     assert "line 2: invalid JSON at column 1" in batch.stderr
+
+
+def test_command_line_batch_writes_the_same_bytes(tmp_path: Path) -> None:
+    inputs = varied_inputs()
+    batch = run_cli(
+        "--batch",
+        "-",
+        "--language",
+        "uk",
+        stdin="".join(json.dumps(raw) + "\n" for raw in inputs),
+        tmp_path=tmp_path,
+    )
+    assert batch.returncode == 0, batch.stderr
+    assert batch.stdout == "".join(compact(raw, "uk") + "\n" for raw in inputs)

@@ -12,6 +12,7 @@ from waypoint.domain.screening.contract import (
     ScreeningInput,
     ScreeningInputError,
     parse_screening_input,
+    parse_screening_json,
 )
 
 __all__ = [
@@ -24,4 +25,5 @@ __all__ = [
     "assess",
     "get_catalogue",
     "parse_screening_input",
+    "parse_screening_json",
 ]

@@ -12,16 +12,20 @@ Speed matters (batch screening of many records), so the catalogue is prepared on
 - in a set's question order (strength, then dimension, then catalogue position) one mask per
   question class lists the indicators to ask already sorted; with the age unknown the masks of
   both sets combine in a merged order that sorts the same way;
-- texts are built once per distinct set of facts they depend on, in bounded memo tables;
-- the pieces of the JSON form (text items, questions) are ready dicts shared between results
-  and never handed out: ``Assessment.to_dict()`` copies them, so that every call returns new
-  dicts and lists.
+- texts are built once per distinct set of facts they depend on, in bounded memo tables; what
+  follows from the outcome of the age hypotheses alone (statuses, verdicts, most of the
+  explanation) is one ``_Verdict`` per distinct outcome;
+- the pieces of the JSON form (text items, questions, legal texts) are prepared once as
+  ``_Piece``: a dict shared between results and never handed out, with its JSON text.
+  ``Assessment.to_dict()`` copies the dicts, so that every call returns new dicts and lists;
+  ``Assessment.to_json_bytes()`` splices the JSON texts, so a batch builds no dict at all.
 """
 
+import json
 from collections import Counter
-from collections.abc import Hashable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
-from functools import cache, lru_cache
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from functools import cache, lru_cache, partial
 from itertools import chain
 from operator import getitem
 from string import Formatter
@@ -51,6 +55,7 @@ from waypoint.domain.screening.contract import (
     LegalProvision,
     LegalProvisionDict,
     LegalResult,
+    MovementDict,
     MovementFacts,
     MovementResult,
     NextQuestion,
@@ -94,6 +99,7 @@ from waypoint.domain.screening.vocabulary import (
     ElementStatus,
     ExploitationFormId,
     HtcdsTraffickingStatus,
+    IloRule,
     IloVerdict,
     Jurisdiction,
     Language,
@@ -160,6 +166,76 @@ class _Memo[K: Hashable, V](dict[K, V]):
         return value
 
 
+class _OnFirstUse[K: Hashable, V](dict[K, V]):
+    """A table whose value for a key is ``make(key)``, worked out on first use: for keys from a
+    small set."""
+
+    def __init__(self, make: Callable[[K], V]) -> None:
+        super().__init__()
+        self._make = make
+
+    def __missing__(self, key: K) -> V:
+        value = self[key] = self._make(key)
+        return value
+
+
+# ---- pieces of the JSON form ---------------------------------------------------------------
+
+_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+"""``_JSON.encode(value)`` is ``json.dumps(value, ensure_ascii=False, separators=(",", ":"))``,
+the text ``Assessment.to_json_bytes()`` promises (in UTF-8)."""
+_LITERALS: dict[bool | None, bytes] = {True: b"true", False: b"false", None: b"null"}
+
+
+def _json_bytes(value: object) -> bytes:
+    return _JSON.encode(value).encode()
+
+
+@dataclass(frozen=True, slots=True)
+class _Piece[D]:
+    """A ready piece of the JSON form, shared between results: ``data`` is copied before it is
+    handed out, ``json`` is its JSON text in UTF-8."""
+
+    data: D
+    json: bytes
+
+
+def _piece[D](data: D) -> _Piece[D]:
+    return _Piece(data, _json_bytes(data))
+
+
+_Item = _Piece[TextItemDict]
+_Question = _Piece[NextQuestionDict]
+
+
+def _item(code: str, text: str) -> _Item:
+    return _piece({"code": code, "text": text})
+
+
+def _json_array(pieces: Iterable[_Piece[Any]]) -> bytes:
+    return b"[" + b",".join([piece.json for piece in pieces]) + b"]"
+
+
+class _JsonStrings(dict[str | None, bytes]):
+    """The JSON text of ids and codes (None: null), each encoded on first use. Only strings from
+    the catalogue and the vocabularies go in, so it stays small."""
+
+    def __init__(self) -> None:
+        super().__init__({None: b"null"})
+
+    def __missing__(self, text: str | None) -> bytes:
+        encoded = self[text] = _json_bytes(text)
+        return encoded
+
+
+_QUOTED = _JsonStrings()
+
+
+def _json_strings(strings: Iterable[str]) -> bytes:
+    """A JSON array of ids or codes."""
+    return b"[" + b",".join(map(_QUOTED.__getitem__, strings)) + b"]"
+
+
 # ---- precomputed indexes -------------------------------------------------------------------
 
 _DIMENSION_SPAN = 2 * DIMENSION_BITS
@@ -187,34 +263,67 @@ _Lookup = tuple[tuple[str, ...], ...]
 """From the value of some bits of a mask to the ids they select, in order."""
 
 
-class _LazyIds(dict[int, tuple[str, ...]]):
-    """From the value of some bits of a mask to the ids they select, in order, each worked out
-    on first use: for many bits, of which few values occur."""
+class _LazyBits[V](dict[int, V]):
+    """From the value of some bits of a mask to ``combine`` of the ids they select (in order),
+    each worked out on first use: for many bits, of which few values occur."""
 
-    def __init__(self, ids: tuple[str | None, ...]) -> None:
+    def __init__(self, ids: tuple[str | None, ...], combine: Callable[[tuple[str, ...]], V]):
         super().__init__()
         self._ids = ids
         """The id of each bit; None for a bit that selects nothing."""
+        self._combine = combine
 
-    def __missing__(self, value: int) -> tuple[str, ...]:
-        ids = self[value] = tuple(
-            i for bit, i in enumerate(self._ids) if value >> bit & 1 and i is not None
+    def __missing__(self, value: int) -> V:
+        combined = self[value] = self._combine(
+            tuple(i for bit, i in enumerate(self._ids) if value >> bit & 1 and i is not None)
         )
-        return ids
+        return combined
 
 
-_IdLookup = _Lookup | _LazyIds
+type _BitsLookup[V] = tuple[V, ...] | _LazyBits[V]
 _EAGER_BITS = 10
-"""Up to this many bits, the ids of every value are worked out at once, for a tuple lookup."""
+"""Up to this many bits, every value is worked out at once, for a tuple lookup."""
 
 
-def _ids_of_bits(ids: tuple[str | None, ...]) -> _IdLookup:
-    """From the value of ``len(ids)`` bits to the ids they select (None: a bit selecting
-    nothing)."""
-    lazy = _LazyIds(ids)
+def _of_bits[V](
+    ids: tuple[str | None, ...], combine: Callable[[tuple[str, ...]], V]
+) -> _BitsLookup[V]:
+    """From the value of ``len(ids)`` bits to ``combine`` of the ids they select (None: a bit
+    selecting nothing)."""
+    lazy = _LazyBits(ids, combine)
     if len(ids) > _EAGER_BITS:
         return lazy
     return tuple(lazy[value] for value in range(1 << len(ids)))
+
+
+def _just_ids(ids: tuple[str, ...]) -> tuple[str, ...]:
+    return ids
+
+
+def _json_elements(ids: tuple[str, ...]) -> bytes:
+    """The ids as JSON array elements, comma-separated."""
+    return b",".join([_QUOTED[i] for i in ids])
+
+
+def _json_more_elements(ids: tuple[str, ...]) -> bytes:
+    """The ids as JSON array elements that follow others: each after a comma."""
+    return b"".join([b"," + _QUOTED[i] for i in ids])
+
+
+class _Halves(NamedTuple):
+    """One dimension's members in a mask in catalogue order: their span cut in two halves,
+    which start at bits ``shift`` and ``middle``, and for each half the ids its bits select, as
+    a tuple and as JSON array elements: the high half's after the low half's (``high_json``)
+    or alone (``high_json_first``). Two small tables rather than one as wide as the span."""
+
+    shift: int
+    middle: int
+    half_mask: int
+    low: _BitsLookup[tuple[str, ...]]
+    high: _BitsLookup[tuple[str, ...]]
+    low_json: _BitsLookup[bytes]
+    high_json: _BitsLookup[bytes]
+    high_json_first: _BitsLookup[bytes]
 
 
 @dataclass(frozen=True, slots=True)
@@ -236,11 +345,9 @@ class _SetIndex:
     """The tally before any answer: every member counted as unanswered and open."""
     outside: tuple[str, ...]
     """Catalogue indicators that are not in this set, in catalogue order."""
-    dimension_masks: tuple[int, ...]
-    halves: tuple[tuple[int, int, int, _IdLookup, _IdLookup], ...]
-    """Per dimension (shift, half, half_mask, low, high): where its members' span starts in
-    catalogue order, the span cut in two halves of ``half`` bits, and for each half the ids
-    its bits select (two small tables rather than one as wide as the span)."""
+    dimension_unions: tuple[int, ...]
+    """Per bit set of dimensions, the mask of their members."""
+    halves: tuple[_Halves, ...]
     question_unions: tuple[tuple[int, ...], ...]
     """Per dimension, in question order, the mask of every combination of tiers (index: bit
     set of tiers)."""
@@ -258,9 +365,43 @@ class _SetIndex:
     def ids_by_dimension(self, mask: int) -> list[tuple[str, ...]]:
         """Per dimension, the ids of its members set in a mask in catalogue order, in order."""
         return [
-            low[(mask >> shift) & half_mask] + high[(mask >> (shift + half)) & half_mask]
-            for shift, half, half_mask, low, high in self.halves
+            low[(mask >> shift) & half_mask] + high[(mask >> middle) & half_mask]
+            for shift, middle, half_mask, low, high, _, _, _ in self.halves
         ]
+
+    def ids_of_dimension(self, dimension: int, mask: int) -> tuple[str, ...]:
+        """``ids_by_dimension`` for one dimension."""
+        shift, middle, half_mask, low, high, _, _, _ = self.halves[dimension]
+        return low[(mask >> shift) & half_mask] + high[(mask >> middle) & half_mask]
+
+    def dimensions_json(
+        self,
+        heads: tuple[Mapping[tuple[bool | None, RuleClause | None], bytes], ...],
+        statuses: tuple[bool | None, ...],
+        outcomes: tuple[DimensionOutcome, ...],
+        yes_mask: int,
+        open_mask: int,
+    ) -> bytes:
+        """The elements of the result's JSON list of dimensions: each its head by (status,
+        rule met) (see ``_Texts.dimension_heads``), then its members set in ``yes_mask``
+        (contributing) and in ``open_mask`` (unanswered), masks in catalogue order. Spliced
+        in one join: concatenating the pieces of each would copy them again and again."""
+        parts: list[bytes] = []
+        for head, status, outcome, (shift, middle, mask, _, _, low, high, high_first) in zip(
+            heads, statuses, outcomes, self.halves, strict=True
+        ):
+            yes_low = (yes_mask >> shift) & mask
+            open_low = (open_mask >> shift) & mask
+            parts += (
+                head[status, outcome.clause if status else None],
+                low[yes_low],
+                (high if yes_low else high_first)[(yes_mask >> middle) & mask],
+                b'],"unanswered":[',
+                low[open_low],
+                (high if open_low else high_first)[(open_mask >> middle) & mask],
+                b"]}",
+            )
+        return b"".join(parts)
 
     def expand(self, mask: int) -> int:
         """A mask in question order, in the engine's merged order."""
@@ -333,7 +474,10 @@ def _set_index(
         tally=tally,
         unanswered=unanswered,
         outside=tuple(i for i in catalogue.indicators if i not in bit),
-        dimension_masks=dimension_masks,
+        dimension_unions=tuple(
+            sum(mask for d, mask in enumerate(dimension_masks) if dimensions_set >> d & 1)
+            for dimensions_set in range(1 << len(dimension_masks))
+        ),
         halves=tuple(_halves(mask, ids_by_position) for mask in dimension_masks),
         question_unions=tuple(
             tuple(mask_of(question_bit, d, tiers) for tiers in range(8)) for d in dimensions
@@ -356,20 +500,24 @@ def _set_index(
     )
 
 
-def _halves(mask: int, ids_by_position: list[str]) -> tuple[int, int, int, _IdLookup, _IdLookup]:
-    """The span of ``mask`` cut in two halves, each with the ids of ``mask`` its bits select
-    (see ``_SetIndex.halves``)."""
+def _halves(mask: int, ids_by_position: list[str]) -> _Halves:
+    """The span of ``mask`` cut in two halves (see ``_Halves``)."""
     shift = max((mask & -mask).bit_length() - 1, 0)
     half = (mask.bit_length() - shift + 1) // 2
-
-    def ids_of_bits(start: int) -> _IdLookup:
-        return _ids_of_bits(
-            tuple(
-                ids_by_position[start + j] if mask >> (start + j) & 1 else None for j in range(half)
-            )
-        )
-
-    return shift, half, (1 << half) - 1, ids_of_bits(shift), ids_of_bits(shift + half)
+    low, high = (
+        tuple(ids_by_position[start + j] if mask >> (start + j) & 1 else None for j in range(half))
+        for start in (shift, shift + half)
+    )
+    return _Halves(
+        shift,
+        shift + half,
+        (1 << half) - 1,
+        _of_bits(low, _just_ids),
+        _of_bits(high, _just_ids),
+        _of_bits(low, _json_elements),
+        _of_bits(high, _json_more_elements),
+        _of_bits(high, _json_elements),
+    )
 
 
 def _byte_lookups[T](items: list[T]) -> tuple[tuple[tuple[T, ...], ...], ...]:
@@ -385,22 +533,31 @@ def _byte_lookups[T](items: list[T]) -> tuple[tuple[tuple[T, ...], ...], ...]:
 
 @dataclass(frozen=True, slots=True)
 class _Texts:
-    """Everything a result says in one language, prepared once. Its items are shared between
-    results, so they are copied before they are handed out (see ``_render``)."""
+    """Everything a result says in one language, prepared once as pieces of the JSON form."""
 
     language: Language
     templates: dict[str, str]
-    fixed: dict[str, TextItemDict]
+    fixed: dict[str, _Item]
     """Ready items for the templates without placeholders."""
-    elements: dict[tuple[str, bool | None], TextItemDict]
+    elements: dict[tuple[str, bool | None], _Item]
     """Per (Palermo element, False or None), the item saying it is absent or unknown."""
-    means_not_required: TextItemDict
+    means_not_required: _Item
     indicator_labels: dict[str, str]
     dimension_labels: tuple[str, ...]
-    dimension_items: tuple[dict[str, TextItemDict], ...]
+    dimension_items: tuple[dict[str, _Item], ...]
     positive_dimensions: tuple[dict[str, tuple[str, ...]], ...]
     """Per dimension and rule clause, its "positive" text around the indicators' labels (see
     ``_parts_around``)."""
+    positive_dimensions_json: tuple[dict[str, tuple[bytes, ...]], ...]
+    """The same parts escaped for a JSON string (``_escaped``)."""
+    indicator_labels_json: dict[str, bytes]
+    """The labels escaped for a JSON string (``_escaped``)."""
+    dimension_heads: tuple[dict[tuple[bool | None, RuleClause | None], bytes], ...]
+    """Per dimension and (status, rule met), the JSON text of the dimension up to the ids of
+    its contributing indicators; after the first, from the comma that separates it from the
+    dimension before."""
+    json_heads: _OnFirstUse[tuple[Jurisdiction, tuple[str, ...]], bytes]
+    """Per (jurisdiction, indicator sets), the JSON text of a result up to the age."""
     recruitment_type_labels: tuple[str, ...]
     set_labels: dict[str, str]
     act_labels: dict[str, str]
@@ -408,20 +565,30 @@ class _Texts:
     purpose_labels: dict[str, str]
     form_labels: dict[str, str]
     instrument_titles: dict[str, str]
-    questions: tuple[dict[str, NextQuestionDict], ...]
+    questions: tuple[dict[str, _Question], ...]
     """Next questions with the interviewer's wording, see ``_question_tables``."""
-    questions_again: tuple[dict[str, NextQuestionDict], ...]
+    questions_again: tuple[dict[str, _Question], ...]
     """The same for items the person declined to answer."""
 
-    def item(self, code: str, **values: object) -> TextItemDict:
-        return {"code": code, "text": self.templates[code].format(**values)}
+    def item(self, code: str, **values: object) -> _Item:
+        return _item(code, self.templates[code].format(**values))
 
     def positive_dimension(
-        self, dimension: int, clause: RuleClause, contributing: tuple[str, ...]
-    ) -> TextItemDict:
+        self, dimension: int, outcome: DimensionOutcome, contributing: tuple[str, ...]
+    ) -> _Item:
+        clause = outcome.clause
+        assert clause is not None  # a positive dimension met a clause
         labels = "; ".join(map(self.indicator_labels.__getitem__, contributing))
-        parts = self.positive_dimensions[dimension][clause]
-        return {"code": "dimension_positive", "text": labels.join(parts)}
+        labels_json = b"; ".join(map(self.indicator_labels_json.__getitem__, contributing))
+        return _Piece(
+            {
+                "code": "dimension_positive",
+                "text": labels.join(self.positive_dimensions[dimension][clause]),
+            },
+            b'{"code":"dimension_positive","text":"'
+            + labels_json.join(self.positive_dimensions_json[dimension][clause])
+            + b'"}',
+        )
 
     def labels(self, labels: Mapping[str, str], ids: tuple[str, ...], sep: str = ", ") -> str:
         return sep.join(map(labels.__getitem__, ids))
@@ -442,10 +609,23 @@ def _texts(catalogue: Catalogue, language: Language) -> _Texts:
         "dimension_not_needed",
         "dimension_depends_on_age",
     )
-    fixed: dict[str, TextItemDict] = {
-        code: {"code": code, "text": text} for code, text in templates.items() if "{" not in text
-    }
+    fixed = {code: _item(code, text) for code, text in templates.items() if "{" not in text}
     questions_by_declined = _question_tables(questions)
+    positive_dimensions = tuple(
+        {
+            clause: _parts_around(
+                templates["dimension_positive"],
+                "indicators",
+                dimension=label,
+                rule=templates[f"rule_{clause}"],
+            )
+            for clause in get_args(RuleClause)
+        }
+        for label in dimension_labels
+    )
+    indicator_labels = {key: value.label[language] for key, value in catalogue.indicators.items()}
+    rules_met: list[tuple[bool | None, RuleClause | None]] = [(False, None), (None, None)]
+    rules_met.extend((True, clause) for clause in get_args(RuleClause))
     return _Texts(
         language=language,
         templates=templates,
@@ -455,34 +635,42 @@ def _texts(catalogue: Catalogue, language: Language) -> _Texts:
             for element in ("act", "means", "purpose")
             for value in (False, None)
         },
-        means_not_required={
-            "code": "palermo_means_not_required",
-            "text": templates["palermo_means_not_required"].format(
+        means_not_required=_item(
+            "palermo_means_not_required",
+            templates["palermo_means_not_required"].format(
                 reference=catalogue.jurisdictions["INT"].child_rule_reference
             ),
-        },
-        indicator_labels={
-            key: value.label[language] for key, value in catalogue.indicators.items()
-        },
+        ),
+        indicator_labels=indicator_labels,
+        indicator_labels_json={key: _escaped(label) for key, label in indicator_labels.items()},
         dimension_labels=dimension_labels,
         dimension_items=tuple(
-            {
-                code: {"code": code, "text": templates[code].format(dimension=label)}
-                for code in dimension_codes
-            }
+            {code: _item(code, templates[code].format(dimension=label)) for code in dimension_codes}
             for label in dimension_labels
         ),
-        positive_dimensions=tuple(
+        positive_dimensions=positive_dimensions,
+        positive_dimensions_json=tuple(
+            {clause: tuple(map(_escaped, parts)) for clause, parts in by_clause.items()}
+            for by_clause in positive_dimensions
+        ),
+        dimension_heads=tuple(
             {
-                clause: _parts_around(
-                    templates["dimension_positive"],
-                    "indicators",
-                    dimension=label,
-                    rule=templates[f"rule_{clause}"],
+                (status, rule_met): (b"," if position else b"")
+                + _json_head(
+                    {
+                        "id": dimension.id,
+                        "label": label,
+                        "status": _DIMENSION_STATUS[status],
+                        "rule_met": rule_met,
+                    },
+                    "contributing",
                 )
-                for clause in get_args(RuleClause)
+                + b"["
+                for status, rule_met in rules_met
             }
-            for label in dimension_labels
+            for position, (dimension, label) in enumerate(
+                zip(catalogue.dimensions, dimension_labels, strict=True)
+            )
         ),
         recruitment_type_labels=tuple(
             dimension.recruitment_type_label[language] if dimension.recruitment_type_label else ""
@@ -498,9 +686,35 @@ def _texts(catalogue: Catalogue, language: Language) -> _Texts:
         instrument_titles={
             key: value.title[language] for key, value in catalogue.instruments.items()
         },
+        json_heads=_OnFirstUse(partial(_json_result_head, language)),
         questions=questions_by_declined[False],
         questions_again=questions_by_declined[True],
     )
+
+
+def _json_result_head(
+    language: Language, jurisdiction_and_sets: tuple[Jurisdiction, tuple[str, ...]]
+) -> bytes:
+    jurisdiction, set_ids = jurisdiction_and_sets
+    head = {
+        "language": language,
+        "jurisdiction": jurisdiction,
+        "indicator_set": set_ids[0] if len(set_ids) == 1 else None,
+        "indicator_sets_considered": set_ids,
+    }
+    return _json_head(head, "age_at_recruitment")
+
+
+def _escaped(text: str) -> bytes:
+    """``text`` as inside a JSON string: escaping works character by character, so escaped
+    parts concatenate to the escaped whole."""
+    return _json_bytes(text)[1:-1]
+
+
+def _json_head(data: Mapping[str, object], key: str) -> bytes:
+    """The JSON text of the object ``data`` followed by ``key``, up to ``key``'s value: the rest
+    is spliced in."""
+    return _json_bytes(data)[: -len(b"}")] + b"," + _QUOTED[key] + b":"
 
 
 _HOLE = "\0"
@@ -518,19 +732,21 @@ def _parts_around(template: str, hole: str, **values: object) -> tuple[str, ...]
 
 def _question_tables(
     wordings: Mapping[str, str],
-) -> dict[bool, tuple[dict[str, NextQuestionDict], ...]]:
+) -> dict[bool, tuple[dict[str, _Question], ...]]:
     """Ready questions for every item id: per previously declined, one table per set of
     outcomes it can change (index: the set's bits)."""
     return {
         declined: tuple(
             {
-                item_id: {
-                    "id": item_id,
-                    "kind": _kind(item_id),
-                    "question": wording,
-                    "affects": list(affected_outcomes(affects)),
-                    "previously_declined": declined,
-                }
+                item_id: _piece(
+                    {
+                        "id": item_id,
+                        "kind": _kind(item_id),
+                        "question": wording,
+                        "affects": list(affected_outcomes(affects)),
+                        "previously_declined": declined,
+                    }
+                )
                 for item_id, wording in wordings.items()
             }
             for affects in range(AFFECTS_COUNT)
@@ -572,7 +788,7 @@ class _Engine:
     forms_showing_purpose: frozenset[str]
     outcomes: OutcomeModel
     texts: Mapping[str, _Texts]
-    ruleset: RulesetDict
+    ruleset: _Piece[RulesetDict]
 
     def fold(self, mask: int) -> int:
         """A mask in merged order with its tiers ORed: bit i for the i-th indicator of the
@@ -658,18 +874,28 @@ def _engine() -> _Engine:
         ),
         outcomes=OutcomeModel(roles),
         texts=MappingProxyType({language: _texts(catalogue, language) for language in LANGUAGES}),
-        ruleset={
-            "version": RULESET_VERSION,
-            "catalogue_version": catalogue.version,
-            "catalogue_sha256": catalogue.sha256,
-        },
+        ruleset=_piece(
+            {
+                "version": RULESET_VERSION,
+                "catalogue_version": catalogue.version,
+                "catalogue_sha256": catalogue.sha256,
+            }
+        ),
     )
 
 
 # ---- one age hypothesis --------------------------------------------------------------------
 
+_OutcomeKey = tuple[bool, tuple[bool | None, ...], bool]
+"""(child, the dimensions' statuses and the act, whether a recorded form shows the purpose):
+what ``OutcomeModel.known`` reads the outcome of one age hypothesis from."""
 
-class _Scenario(NamedTuple):
+
+@dataclass(slots=True)
+class _Scenario:
+    """What the answers say under one age hypothesis. Not frozen: it is built for every
+    assessment, and a frozen dataclass is slow to build."""
+
     child: bool
     set_index: _SetIndex
     dimensions: tuple[DimensionOutcome, ...]
@@ -678,6 +904,7 @@ class _Scenario(NamedTuple):
     open_mask: int
     open_in_question_order: int
     declined_in_question_order: int
+    outcome_key: _OutcomeKey
     outcome: ScenarioOutcome
 
 
@@ -693,9 +920,9 @@ def _scenario(
     known = KNOWN_DIMENSIONS
     dimensions = tuple([known[(tally >> span) & _DIMENSION_KEY] for span in engine.dimension_spans])
     statuses = tuple([dimension.status for dimension in dimensions])
+    key = (child, (*statuses, act), purpose_evident)
     regions = engine.regions
     mask = engine.catalogue_mask
-    # Positional: keyword construction of a named tuple costs three times as much.
     return _Scenario(
         child,
         index,
@@ -705,7 +932,8 @@ def _scenario(
         (tally >> regions.open) & mask,
         (tally >> regions.open_in_question_order) & mask,
         (tally >> regions.declined_in_question_order) & mask,
-        engine.outcomes.known[child, (*statuses, act), purpose_evident],
+        key,
+        engine.outcomes.known[key],
     )
 
 
@@ -714,60 +942,203 @@ def _agreed(adult: bool | None, child: bool | None) -> bool | None:
     return adult if adult == child else None
 
 
-# ---- the result ----------------------------------------------------------------------------
+# ---- the verdict ---------------------------------------------------------------------------
 
 
-class _Palermo(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class _Verdict:
+    """What a result says, in one language, given only how each age hypothesis came out (its
+    ``_OutcomeKey``): all but the ids and the texts that name indicators, acts, means or
+    purposes. Worked out once per distinct outcome (see ``_verdict``)."""
+
+    child: bool | None
+    statuses: tuple[bool | None, ...]
+    """Per dimension, as both hypotheses agree."""
+    ilo: bool | None
+    ilo_rule: IloRule
+    recruitment_types: tuple[str, ...]
     act: bool | None
     means: bool | None
     purpose: bool | None
     met: bool | None
     means_required: bool | None
     consent_irrelevant: bool | None
-    acts: tuple[ActId, ...]
-    means_found: tuple[str, ...]
-    purposes_found: tuple[str, ...]
+    trafficking: bool | None
+    means_evidence: tuple[int, ...]
+    """Per hypothesis, the bit set of its positive dimensions that evidence the means."""
+    positive_means: tuple[int, ...]
+    """The positive dimensions that evidence the means, as both hypotheses agree."""
+    dimension_items: tuple[_Item | None, ...]
+    """Per dimension, its explanation; None when positive."""
+    ilo_items: tuple[_Item, ...] | None
+    """None when the child rule's "trafficked" item is among them: it names the acts."""
+    ilo_parts: tuple[_Item | None, ...]
+    """The same items, None standing for the child rule's "trafficked" item."""
+    act_item: _Item | None
+    """None when the act is present: that item names the acts."""
+    means_item: _Item | None
+    """None when the means are present: that item names them."""
+    purpose_item: _Item | None
+    """None when the purpose is present: that item names it."""
+    conclusion_items: tuple[_Item, ...]
+    """Whether the Palermo elements are met, and consent."""
+    labour_law_items: tuple[_Item, ...]
+    htcds_item: _Item
+    ilo_json: bytes
+    palermo_json: bytes
+    """The JSON text of the result's ``palermo`` up to the list of acts."""
 
 
-class _Movement(NamedTuple):
+_VERDICTS: _Memo[tuple[object, ...], _Verdict] = _Memo(_PIECES)
+
+
+def _verdict(
+    engine: _Engine, texts: _Texts, scenarios: tuple[_Scenario, ...], act: bool | None
+) -> _Verdict:
+    """``_judge``, memoised: its outcome keys hold everything it reads."""
+    key = (texts.language, *[scenario.outcome_key for scenario in scenarios])
+    return _VERDICTS.get(key) or _VERDICTS.remember(key, _judge(engine, texts, scenarios, act))
+
+
+def _judge(
+    engine: _Engine, texts: _Texts, scenarios: tuple[_Scenario, ...], act: bool | None
+) -> _Verdict:
+    outcomes = [scenario.outcome for scenario in scenarios]
+    child: bool | None
+    if len(scenarios) == 1:
+        child = scenarios[0].child
+        statuses = scenarios[0].statuses
+        only = outcomes[0]
+        ilo, met, trafficking = only.ilo, only.palermo, only.trafficking
+        means, purpose = only.means, only.purpose
+    else:
+        child = None
+        adult, minor = outcomes
+        statuses = tuple(map(_agreed, scenarios[0].statuses, scenarios[1].statuses))
+        ilo = _agreed(adult.ilo, minor.ilo)
+        met = _agreed(adult.palermo, minor.palermo)
+        trafficking = _agreed(adult.trafficking, minor.trafficking)
+        means = _agreed(adult.means, minor.means)
+        purpose = _agreed(adult.purpose, minor.purpose)
+    means_required = None if child is None else not child
+    consent_irrelevant = palermo_rules.consent_irrelevant(child, means)
+    ilo_rule: IloRule = "adult_and_child" if child is None else ("child" if child else "adult")
+    recruitment_types = tuple(
+        kind
+        for kind, status in zip(engine.recruitment_types, statuses, strict=True)
+        if kind is not None and status
+    )
+    ilo_parts = _ilo_items(texts, scenarios, ilo, act)
+    conclusion_items = _palermo_conclusion_items(
+        texts, scenarios, met, act, means, purpose, means_required, consent_irrelevant
+    )
+    # Exploitative conditions without trafficking point to labour-law abuse.
+    labour_law = trafficking is False and all(statuses[d] for d in engine.exploitation)
+    return _Verdict(
+        child=child,
+        statuses=statuses,
+        ilo=ilo,
+        ilo_rule=ilo_rule,
+        recruitment_types=recruitment_types,
+        act=act,
+        means=means,
+        purpose=purpose,
+        met=met,
+        means_required=means_required,
+        consent_irrelevant=consent_irrelevant,
+        trafficking=trafficking,
+        means_evidence=tuple(
+            sum(1 << d for d in engine.means_dimensions if scenario.statuses[d])
+            for scenario in scenarios
+        ),
+        positive_means=tuple(d for d in engine.means_dimensions if statuses[d]),
+        dimension_items=_dimension_items(texts, scenarios, statuses),
+        ilo_items=None if None in ilo_parts else tuple(filter(None, ilo_parts)),
+        ilo_parts=ilo_parts,
+        act_item=None if act else texts.elements["act", act],
+        means_item=(
+            texts.means_not_required
+            if means_required is False
+            else (None if means else texts.elements["means", means])
+        ),
+        purpose_item=None if purpose else texts.elements["purpose", purpose],
+        conclusion_items=conclusion_items,
+        labour_law_items=(texts.fixed["labour_law_abuse"],) if labour_law else (),
+        htcds_item=texts.fixed[_HTCDS_CODE[trafficking]],
+        ilo_json=_ilo_json(ilo, ilo_rule, recruitment_types),
+        palermo_json=_palermo_json(act, means, purpose, met, means_required, consent_irrelevant),
+    )
+
+
+@lru_cache(maxsize=_PIECES)
+def _ilo_json(ilo: bool | None, rule: IloRule, recruitment_types: tuple[str, ...]) -> bytes:
+    return _json_bytes(
+        {"verdict": _ILO_VERDICT[ilo], "rule": rule, "recruitment_types": recruitment_types}
+    )
+
+
+@lru_cache(maxsize=_PIECES)
+def _palermo_json(
+    act: bool | None,
+    means: bool | None,
+    purpose: bool | None,
+    met: bool | None,
+    means_required: bool | None,
+    consent_irrelevant: bool | None,
+) -> bytes:
+    """The JSON text of a result's ``palermo`` up to the list of acts."""
+    status_of = palermo_rules.ELEMENT_STATUS
+    head = {
+        "act": status_of[act],
+        "means": status_of[means],
+        "purpose": status_of[purpose],
+        "met": met,
+        "means_required": means_required,
+        "consent_irrelevant": consent_irrelevant,
+    }
+    return _json_head(head, "acts")
+
+
+# ---- the result ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Movement:
     classification: MovementClassification
     smuggling_facts: ElementStatus
-    reasons: tuple[TextItemDict, ...]
-    questions: tuple[NextQuestionDict, ...]
+    reasons: tuple[_Item, ...]
+    questions: tuple[_Question, ...]
     """The facts still worth asking about."""
+    json: bytes
+    """The JSON text of the result's ``movement``."""
 
 
-class _Legal(NamedTuple):
-    provisions: tuple[LegalProvisionDict, ...]
-    conclusion: LegalConclusion
-    listed: bool | None
-    forms: tuple[LegalFormDict, ...]
-    means: tuple[LegalMeansDict, ...]
-    notes: tuple[TextItemDict, ...]
-    summary: tuple[TextItemDict, ...]
-    """The notes the main explanation repeats: the conclusion and how each form is covered."""
+@dataclass(slots=True)
+class _Evaluation:
+    """Everything a result says, as the renderers read it. Not frozen, for the same reason as
+    ``_Scenario``."""
 
-
-class _Evaluation(NamedTuple):
     texts: _Texts
     engine: _Engine
     jurisdiction: Jurisdiction
     set_ids: tuple[str, ...]
     age: int | None
-    child: bool | None
     forms: tuple[ExploitationFormId, ...]
     first: _Scenario
     """The scenario that lists the indicators: with two, the adult one (its set has them all)."""
-    statuses: tuple[bool | None, ...]
-    contributing: tuple[tuple[str, ...], ...]
-    ilo: bool | None
-    trafficking: bool | None
-    palermo: _Palermo
+    verdict: _Verdict
+    acts: tuple[ActId, ...]
+    means_found: tuple[str, ...]
+    purposes_found: tuple[str, ...]
     movement: _Movement
-    legal: _Legal
-    next_questions: tuple[NextQuestionDict, ...]
-    explanation: tuple[TextItemDict, ...]
-    provisional_reasons: tuple[TextItemDict, ...]
+    legal: "_LegalFrame"
+    legal_means: tuple[_Piece[LegalMeansDict], ...]
+    legal_notes: tuple[_Item, ...]
+    next_questions: tuple[_Question, ...]
+    explanation: tuple[_Item, ...]
+    provisional_reasons: _Piece[tuple[TextItemDict, ...]]
+    rendered: list[AssessmentDict]
+    """The JSON form the properties read, built on first use."""
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -775,15 +1146,20 @@ class Assessment:
     """The result of one screening.
 
     ``to_dict()`` gives its JSON form (docs/screening.md), a new dict at each call: compare
-    results through it. The properties give the same content as typed, immutable objects.
+    results through it. ``to_json_bytes()`` gives the same as compact JSON text. The properties
+    give the same content as typed, immutable objects.
     """
 
     _evaluation: _Evaluation
-    _rendered: list[AssessmentDict] = field(default_factory=list, repr=False)
-    """The JSON form the properties read, built on first use."""
 
     def to_dict(self) -> AssessmentDict:
         return _render(self._evaluation)
+
+    def to_json_bytes(self) -> bytes:
+        """The JSON form as UTF-8 JSON text: ``json.dumps(self.to_dict(), ensure_ascii=False,
+        separators=(",", ":")).encode()``, spliced from JSON text prepared once, without
+        building the dicts (batch screening writes it)."""
+        return _render_json(self._evaluation)
 
     @classmethod
     def __get_pydantic_core_schema__(
@@ -802,10 +1178,11 @@ class Assessment:
             ),
         )
 
-    def _json(self) -> AssessmentDict:
-        if not self._rendered:
-            self._rendered.append(_render(self._evaluation))
-        return self._rendered[0]
+    def _data(self) -> AssessmentDict:
+        rendered = self._evaluation.rendered
+        if not rendered:
+            rendered.append(_render(self._evaluation))
+        return rendered[0]
 
     @property
     def language(self) -> Language:
@@ -830,7 +1207,7 @@ class Assessment:
 
     @property
     def child(self) -> bool | None:
-        return self._evaluation.child
+        return self._evaluation.verdict.child
 
     @property
     def exploitation(self) -> tuple[ExploitationFormId, ...]:
@@ -847,17 +1224,17 @@ class Assessment:
                 contributing=tuple(item["contributing"]),
                 unanswered=tuple(item["unanswered"]),
             )
-            for item in self._json()["dimensions"]
+            for item in self._data()["dimensions"]
         )
 
     @property
     def ilo(self) -> IloResult:
-        ilo = self._json()["ilo"]
+        ilo = self._data()["ilo"]
         return IloResult(ilo["verdict"], ilo["rule"], tuple(ilo["recruitment_types"]))
 
     @property
     def palermo(self) -> PalermoResult:
-        palermo = self._json()["palermo"]
+        palermo = self._data()["palermo"]
         return PalermoResult(
             act=palermo["act"],
             means=palermo["means"],
@@ -872,7 +1249,7 @@ class Assessment:
 
     @property
     def movement(self) -> MovementResult:
-        movement = self._json()["movement"]
+        movement = self._data()["movement"]
         return MovementResult(
             classification=movement["classification"],
             smuggling_facts=movement["smuggling_facts"],
@@ -882,7 +1259,7 @@ class Assessment:
 
     @property
     def legal(self) -> LegalResult:
-        legal = self._json()["legal"]
+        legal = self._data()["legal"]
         return LegalResult(
             jurisdiction=legal["jurisdiction"],
             provisions=tuple(
@@ -904,36 +1281,36 @@ class Assessment:
 
     @property
     def htcds_trafficking_status(self) -> HtcdsTraffickingStatus | None:
-        return _HTCDS_STATUS[self._evaluation.trafficking]
+        return _HTCDS_STATUS[self._evaluation.verdict.trafficking]
 
     @property
     def next_questions(self) -> tuple[NextQuestion, ...]:
         return tuple(
             NextQuestion(
-                item["id"],
-                item["kind"],
-                item["question"],
-                tuple(item["affects"]),
-                item["previously_declined"],
+                question.data["id"],
+                question.data["kind"],
+                question.data["question"],
+                tuple(question.data["affects"]),
+                question.data["previously_declined"],
             )
-            for item in self._evaluation.next_questions
+            for question in self._evaluation.next_questions
         )
 
     @property
     def explanation(self) -> tuple[TextItem, ...]:
-        return text_items(self._json()["explanation"])
+        return text_items(self._data()["explanation"])
 
     @property
     def provisional(self) -> bool:
-        return bool(self._evaluation.provisional_reasons)
+        return bool(self._evaluation.provisional_reasons.data)
 
     @property
     def provisional_reasons(self) -> tuple[TextItem, ...]:
-        return text_items(list(self._evaluation.provisional_reasons))
+        return text_items(list(self._evaluation.provisional_reasons.data))
 
     @property
     def ruleset(self) -> Ruleset:
-        return Ruleset(**self._evaluation.engine.ruleset)
+        return Ruleset(**self._evaluation.engine.ruleset.data)
 
 
 def assess(screening_input: ScreeningInput, *, language: str = "en") -> Assessment:
@@ -946,50 +1323,49 @@ def assess(screening_input: ScreeningInput, *, language: str = "en") -> Assessme
     forms = screening_input.exploitation
     person = screening_input.person
     age = None if person is None else person.age
-    child = None if age is None else age < ADULT_AGE
     acts = screening_input.act
     act = palermo_rules.act_status(acts)
     purpose_evident = not engine.forms_showing_purpose.isdisjoint(forms)
     answers = screening_input.indicators.items()
     sexual = "sexual" in forms
     scenarios: tuple[_Scenario, ...]
-    if child is None:
+    set_ids: tuple[str, ...]
+    if age is None:
         adult = _scenario(engine, False, engine.sets[False, sexual], answers, act, purpose_evident)
         minor = _scenario(engine, True, engine.sets[True, sexual], answers, act, purpose_evident)
         scenarios = (adult, minor)
-        ilo = _agreed(adult.outcome.ilo, minor.outcome.ilo)
-        met = _agreed(adult.outcome.palermo, minor.outcome.palermo)
-        trafficking = _agreed(adult.outcome.trafficking, minor.outcome.trafficking)
-        means = _agreed(adult.outcome.means, minor.outcome.means)
-        purpose = _agreed(adult.outcome.purpose, minor.outcome.purpose)
-        statuses = tuple(map(_agreed, adult.statuses, minor.statuses))
+        set_ids = (adult.set_index.indicator_set.id, minor.set_index.indicator_set.id)
     else:
+        child = age < ADULT_AGE
         only = _scenario(engine, child, engine.sets[child, sexual], answers, act, purpose_evident)
         scenarios = (only,)
-        outcome = only.outcome
-        ilo, met, trafficking = outcome.ilo, outcome.palermo, outcome.trafficking
-        means, purpose = outcome.means, outcome.purpose
-        statuses = only.statuses
-    set_ids = tuple([scenario.set_index.indicator_set.id for scenario in scenarios])
-    palermo = _palermo(engine, scenarios, forms, acts, child, act, means, purpose, met)
-    possible = trafficking is True
-    movement = _movement(texts, screening_input.movement, trafficking)
-    legal = _legal(texts, jurisdiction, forms, child, palermo, possible)
-    next_questions = _next_questions(
-        engine, texts, scenarios, ilo, met, trafficking, movement.questions
-    )
+        set_ids = (only.set_index.indicator_set.id,)
+    verdict = _verdict(engine, texts, scenarios, act)
     first = scenarios[0]
-    contributing = tuple(first.set_index.ids_by_dimension(first.yes_mask))
+    language = texts.language
+    means_found = _means_found(scenarios, verdict.means_evidence) if verdict.means else ()
+    purposes_found = _purposes_found(first, forms) if verdict.purpose else ()
+    possible = verdict.trafficking is True
+    movement = _movement(texts, screening_input.movement, verdict.trafficking)
+    legal = _legal_frame(language, jurisdiction, forms)
+    met = verdict.met
+    legal_notes = legal.conclusion_notes[met, verdict.child is True]
+    if means_found and not verdict.child:
+        legal_notes += (_means_references_item(language, jurisdiction, means_found),)
+    next_questions = _next_questions(engine, texts, scenarios, verdict, movement.questions)
     fixed = texts.fixed
     explanation = (
-        *_set_items(texts, scenarios, set_ids, age, screening_input.indicators),
-        *_dimension_items(texts, scenarios, statuses, contributing),
-        *_ilo_items(texts, scenarios, acts, ilo),
-        *_palermo_items(engine, texts, scenarios, palermo, statuses),
+        *_set_items(texts, first, set_ids, age, screening_input.indicators),
+        *_dimension_texts(texts, first, verdict),
+        *(verdict.ilo_items or _ilo_texts(language, verdict.ilo_parts, acts)),
+        verdict.act_item or _act_present_item(language, acts or ()),
+        verdict.means_item or _means_present_item(language, means_found, verdict.positive_means),
+        verdict.purpose_item or _purpose_present_item(language, purposes_found),
+        *verdict.conclusion_items,
         movement.reasons[-1],
-        *_labour_law_item(texts, engine, statuses, trafficking),
-        *legal.summary,
-        fixed[_HTCDS_CODE[trafficking]],
+        *verdict.labour_law_items,
+        *legal.summaries[met],
+        verdict.htcds_item,
         fixed["questions_remaining" if next_questions else "no_questions_remaining"],
         fixed["not_formal_identification"],
         fixed["no_single_indicator"],
@@ -1002,7 +1378,7 @@ def assess(screening_input: ScreeningInput, *, language: str = "en") -> Assessme
             if scenario.yes_mask & mask
         ]
     )
-    # Positional, in the order of _Evaluation's fields (see _scenario).
+    # Positional, in the order of _Evaluation's fields.
     return Assessment(
         _Evaluation(
             texts,
@@ -1010,19 +1386,20 @@ def assess(screening_input: ScreeningInput, *, language: str = "en") -> Assessme
             jurisdiction,
             set_ids,
             age,
-            child,
             forms,
             first,
-            statuses,
-            contributing,
-            ilo,
-            trafficking,
-            palermo,
+            verdict,
+            acts or (),
+            means_found,
+            purposes_found,
             movement,
             legal,
+            tuple([legal.means[m] for m in means_found]),
+            (*legal_notes, *legal.form_notes, *legal.notes[possible]),
             next_questions,
             explanation,
-            _provisional_reasons(texts.language, set_ids, disputed, jurisdiction, forms, possible),
+            _provisional_reasons(language, set_ids, disputed, jurisdiction, forms, possible),
+            [],
         )
     )
 
@@ -1031,18 +1408,19 @@ def assess(screening_input: ScreeningInput, *, language: str = "en") -> Assessme
 
 
 def _render(evaluation: _Evaluation) -> AssessmentDict:
-    """The JSON form, in new dicts and lists: the items kept in the evaluation are shared."""
+    """The JSON form, in new dicts and lists: the pieces kept in the evaluation are shared."""
     texts = evaluation.texts
     engine = evaluation.engine
-    palermo = evaluation.palermo
+    verdict = evaluation.verdict
     movement = evaluation.movement
     legal = evaluation.legal
-    child = evaluation.child
+    child = verdict.child
+    met = verdict.met
     status_of = palermo_rules.ELEMENT_STATUS
     set_ids = evaluation.set_ids
-    statuses = evaluation.statuses
     first = evaluation.first
-    next_questions = [question.copy() for question in evaluation.next_questions]
+    index = first.set_index
+    next_questions = [question.data.copy() for question in evaluation.next_questions]
     for question in next_questions:
         question["affects"] = [*question["affects"]]
     return {
@@ -1065,57 +1443,112 @@ def _render(evaluation: _Evaluation) -> AssessmentDict:
             for dimension_id, label, status, outcome, contributing, unanswered in zip(
                 engine.dimension_ids,
                 texts.dimension_labels,
-                statuses,
+                verdict.statuses,
                 first.dimensions,
-                evaluation.contributing,
-                first.set_index.ids_by_dimension(first.open_mask),
+                index.ids_by_dimension(first.yes_mask),
+                index.ids_by_dimension(first.open_mask),
                 strict=True,
             )
         ],
         "ilo": {
-            "verdict": _ILO_VERDICT[evaluation.ilo],
-            "rule": "adult_and_child" if child is None else ("child" if child else "adult"),
-            "recruitment_types": [
-                kind
-                for kind, status in zip(engine.recruitment_types, statuses, strict=True)
-                if kind is not None and status
-            ],
+            "verdict": _ILO_VERDICT[verdict.ilo],
+            "rule": verdict.ilo_rule,
+            "recruitment_types": [*verdict.recruitment_types],
         },
         "palermo": {
-            "act": status_of[palermo.act],
-            "means": status_of[palermo.means],
-            "purpose": status_of[palermo.purpose],
-            "met": palermo.met,
-            "means_required": palermo.means_required,
-            "consent_irrelevant": palermo.consent_irrelevant,
-            "acts": [*palermo.acts],
-            "means_found": [*palermo.means_found],
-            "purposes_found": [*palermo.purposes_found],
+            "act": status_of[verdict.act],
+            "means": status_of[verdict.means],
+            "purpose": status_of[verdict.purpose],
+            "met": met,
+            "means_required": verdict.means_required,
+            "consent_irrelevant": verdict.consent_irrelevant,
+            "acts": [*evaluation.acts],
+            "means_found": [*evaluation.means_found],
+            "purposes_found": [*evaluation.purposes_found],
         },
         "movement": {
             "classification": movement.classification,
             "smuggling_facts": movement.smuggling_facts,
-            "trafficking_finding": evaluation.trafficking,
-            "reasons": [item.copy() for item in movement.reasons],
+            "trafficking_finding": verdict.trafficking,
+            "reasons": [item.data.copy() for item in movement.reasons],
         },
         "legal": {
             "jurisdiction": evaluation.jurisdiction,
-            "provisions": [item.copy() for item in legal.provisions],
-            "conclusion": legal.conclusion,
-            "elements_met": palermo.met,
+            "provisions": [item.copy() for item in legal.provisions.data],
+            "conclusion": legal.conclusions[met],
+            "elements_met": met,
             "minor_rule_applied": child,
             "form_listed": legal.listed,
-            "forms": [item.copy() for item in legal.forms],
-            "means": [item.copy() for item in legal.means],
-            "notes": [item.copy() for item in legal.notes],
+            "forms": [item.copy() for item in legal.forms.data],
+            "means": [item.data.copy() for item in evaluation.legal_means],
+            "notes": [item.data.copy() for item in evaluation.legal_notes],
         },
-        "htcds_trafficking_status": _HTCDS_STATUS[evaluation.trafficking],
+        "htcds_trafficking_status": _HTCDS_STATUS[verdict.trafficking],
         "next_questions": next_questions,
-        "explanation": [item.copy() for item in evaluation.explanation],
-        "provisional": bool(evaluation.provisional_reasons),
-        "provisional_reasons": [item.copy() for item in evaluation.provisional_reasons],
-        "ruleset": engine.ruleset.copy(),
+        "explanation": [item.data.copy() for item in evaluation.explanation],
+        "provisional": bool(evaluation.provisional_reasons.data),
+        "provisional_reasons": [item.copy() for item in evaluation.provisional_reasons.data],
+        "ruleset": engine.ruleset.data.copy(),
     }
+
+
+def _render_json(evaluation: _Evaluation) -> bytes:
+    """``_render``'s result as ``_JSON`` would write it, spliced from the pieces' JSON texts;
+    what no piece holds is encoded here, key for key in the same order."""
+    texts = evaluation.texts
+    verdict = evaluation.verdict
+    legal = evaluation.legal
+    first = evaluation.first
+    index = first.set_index
+    age = evaluation.age
+    reasons = evaluation.provisional_reasons
+    return b"".join(
+        (
+            texts.json_heads[evaluation.jurisdiction, evaluation.set_ids],
+            b"null" if age is None else b"%d" % age,
+            b',"child":',
+            _LITERALS[verdict.child],
+            b',"exploitation":',
+            _json_strings(evaluation.forms),
+            b',"dimensions":[',
+            index.dimensions_json(
+                texts.dimension_heads,
+                verdict.statuses,
+                first.dimensions,
+                first.yes_mask,
+                first.open_mask,
+            ),
+            b'],"ilo":',
+            verdict.ilo_json,
+            b',"palermo":',
+            verdict.palermo_json,
+            _json_strings(evaluation.acts),
+            b',"means_found":',
+            _json_strings(evaluation.means_found),
+            b',"purposes_found":',
+            _json_strings(evaluation.purposes_found),
+            b'},"movement":',
+            evaluation.movement.json,
+            b',"legal":',
+            legal.json_heads[verdict.met, verdict.child],
+            _json_array(evaluation.legal_means),
+            b',"notes":',
+            _json_array(evaluation.legal_notes),
+            b'},"htcds_trafficking_status":',
+            _QUOTED[_HTCDS_STATUS[verdict.trafficking]],
+            b',"next_questions":',
+            _json_array(evaluation.next_questions),
+            b',"explanation":',
+            _json_array(evaluation.explanation),
+            b',"provisional":',
+            _LITERALS[bool(reasons.data)],
+            b',"provisional_reasons":',
+            reasons.json,
+            b',"ruleset":',
+            evaluation.engine.ruleset.json,
+            b"}",
+        )
+    )
 
 
 # ---- the indicator set and the dimensions --------------------------------------------------
@@ -1123,14 +1556,14 @@ def _render(evaluation: _Evaluation) -> AssessmentDict:
 
 def _set_items(
     texts: _Texts,
-    scenarios: tuple[_Scenario, ...],
+    first: _Scenario,
     set_ids: tuple[str, ...],
     age: int | None,
     answers: Mapping[str, str],
-) -> tuple[TextItemDict, ...]:
+) -> tuple[_Item, ...]:
     item = _set_item(texts.language, set_ids, age)
-    outside = scenarios[0].set_index.outside
-    unused = tuple(i for i in outside if answers.get(i) in ("yes", "no")) if outside else ()
+    outside = first.set_index.outside
+    unused = tuple([i for i in outside if answers.get(i) in ("yes", "no")]) if outside else ()
     if not unused:
         return (item,)
     return (
@@ -1144,7 +1577,7 @@ def _set_items(
 
 
 @lru_cache(maxsize=_PIECES)
-def _set_item(language: Language, set_ids: tuple[str, ...], age: int | None) -> TextItemDict:
+def _set_item(language: Language, set_ids: tuple[str, ...], age: int | None) -> _Item:
     engine = _engine()
     texts = engine.texts[language]
     if len(set_ids) == 2:
@@ -1160,22 +1593,17 @@ def _set_item(language: Language, set_ids: tuple[str, ...], age: int | None) -> 
 
 
 def _dimension_items(
-    texts: _Texts,
-    scenarios: tuple[_Scenario, ...],
-    statuses: tuple[bool | None, ...],
-    contributing: tuple[tuple[str, ...], ...],
-) -> list[TextItemDict]:
-    first = scenarios[0]
-    needed = first.outcome.affects
+    texts: _Texts, scenarios: tuple[_Scenario, ...], statuses: tuple[bool | None, ...]
+) -> tuple[_Item | None, ...]:
+    """Per dimension, its explanation item; None when positive (see ``_dimension_texts``)."""
+    needed = scenarios[0].outcome.affects
     age_unknown = len(scenarios) == 2
     if age_unknown:
         needed = tuple([a | b for a, b in zip(needed, scenarios[1].outcome.affects, strict=True)])
-    items: list[TextItemDict] = []
+    items: list[_Item | None] = []
     for d, status in enumerate(statuses):
         if status:
-            clause = first.dimensions[d].clause
-            assert clause is not None  # a positive dimension met a clause
-            items.append(texts.positive_dimension(d, clause, contributing[d]))
+            items.append(None)
             continue
         if status is False:
             code = "dimension_negative"
@@ -1186,22 +1614,34 @@ def _dimension_items(
         else:
             code = "dimension_undetermined"
         items.append(texts.dimension_items[d][code])
-    return items
+    return tuple(items)
+
+
+def _dimension_texts(texts: _Texts, first: _Scenario, verdict: _Verdict) -> list[_Item]:
+    """The verdict's dimension items, with the text of each positive dimension, which names
+    its indicators answered "yes"."""
+    index = first.set_index
+    yes_mask = first.yes_mask
+    return [
+        item or texts.positive_dimension(d, outcome, index.ids_of_dimension(d, yes_mask))
+        for d, (item, outcome) in enumerate(
+            zip(verdict.dimension_items, first.dimensions, strict=True)
+        )
+    ]
 
 
 # ---- ILO -----------------------------------------------------------------------------------
 
 
 def _ilo_items(
-    texts: _Texts,
-    scenarios: tuple[_Scenario, ...],
-    acts: tuple[ActId, ...] | None,
-    ilo: bool | None,
-) -> tuple[TextItemDict, ...]:
+    texts: _Texts, scenarios: tuple[_Scenario, ...], ilo: bool | None, act: bool | None
+) -> tuple[_Item | None, ...]:
+    """The ILO items; None stands for the child rule's "trafficked" item, which names the
+    acts."""
     language = texts.language
-    items = tuple(
+    items: tuple[_Item | None, ...] = tuple(
         [
-            _child_ilo_item(language, acts, s.outcome.exploitation, s.outcome.ilo)
+            (None if s.outcome.ilo else _child_ilo_item(language, act, s.outcome.exploitation))
             if s.child
             else _adult_ilo_item(language, s.statuses)
             for s in scenarios
@@ -1215,22 +1655,29 @@ def _ilo_items(
     return items
 
 
+def _ilo_texts(
+    language: Language, items: tuple[_Item | None, ...], acts: tuple[ActId, ...] | None
+) -> tuple[_Item, ...]:
+    """The verdict's ILO items, with the child rule's "trafficked" item, which names the acts."""
+    return tuple([item or _child_trafficked_item(language, acts or ()) for item in items])
+
+
 @lru_cache(maxsize=_PIECES)
-def _child_ilo_item(
-    language: Language,
-    acts: tuple[ActId, ...] | None,
-    exploitation: bool | None,
-    verdict: bool | None,
-) -> TextItemDict:
+def _child_trafficked_item(language: Language, acts: tuple[ActId, ...]) -> _Item:
     texts = _engine().texts[language]
-    if verdict:
-        return texts.item("ilo_child_trafficked", acts=texts.labels(texts.act_labels, acts or ()))
-    parts = {"act": palermo_rules.act_status(acts), "exploitation": exploitation}
-    return _ilo_parts_item(texts, "child", verdict, parts)
+    return texts.item("ilo_child_trafficked", acts=texts.labels(texts.act_labels, acts))
 
 
 @lru_cache(maxsize=_PIECES)
-def _adult_ilo_item(language: Language, statuses: tuple[bool | None, ...]) -> TextItemDict:
+def _child_ilo_item(language: Language, act: bool | None, exploitation: bool | None) -> _Item:
+    """The child rule's item when it does not find trafficking (an act AND exploitation)."""
+    verdict = False if act is False or exploitation is False else None
+    parts = {"act": act, "exploitation": exploitation}
+    return _ilo_parts_item(_engine().texts[language], "child", verdict, parts)
+
+
+@lru_cache(maxsize=_PIECES)
+def _adult_ilo_item(language: Language, statuses: tuple[bool | None, ...]) -> _Item:
     """The adult verdict depends on the dimensions only (neither on the act nor on the forms)."""
     engine = _engine()
     texts = engine.texts[language]
@@ -1250,7 +1697,7 @@ def _adult_ilo_item(language: Language, statuses: tuple[bool | None, ...]) -> Te
 
 def _ilo_parts_item(
     texts: _Texts, rule: str, verdict: bool | None, parts: Mapping[str, bool | None]
-) -> TextItemDict:
+) -> _Item:
     wanted = False if verdict is False else None
     state = "not_trafficked" if verdict is False else "undetermined"
     names = ", ".join(
@@ -1259,57 +1706,24 @@ def _ilo_parts_item(
     return texts.item(f"ilo_{rule}_{state}", parts=names)
 
 
-def _labour_law_item(
-    texts: _Texts, engine: _Engine, statuses: tuple[bool | None, ...], trafficking: bool | None
-) -> tuple[TextItemDict, ...]:
-    """Exploitative conditions without trafficking point to labour-law abuse."""
-    if trafficking is False and all(statuses[d] for d in engine.exploitation):
-        return (texts.fixed["labour_law_abuse"],)
-    return ()
-
-
 # ---- Palermo -------------------------------------------------------------------------------
 
 
-def _palermo(
-    engine: _Engine,
-    scenarios: tuple[_Scenario, ...],
-    forms: tuple[ExploitationFormId, ...],
-    acts: tuple[ActId, ...] | None,
-    child: bool | None,
-    act: bool | None,
-    means: bool | None,
-    purpose: bool | None,
-    met: bool | None,
-) -> _Palermo:
-    means_found: tuple[str, ...] = ()
-    if means:
-        evidence = 0
-        for scenario in scenarios:
-            for d in engine.means_dimensions:
-                if scenario.statuses[d]:
-                    evidence |= scenario.yes_mask & scenario.set_index.dimension_masks[d]
-        means_found = tuple(m for m, mask in scenarios[0].set_index.means_masks if evidence & mask)
-    purposes: tuple[str, ...] = ()
-    if purpose:
-        if forms:
-            purposes = _purposes_of_forms(forms)
-        else:
-            yes_mask = scenarios[0].yes_mask
-            purposes = tuple(
-                p for p, mask in scenarios[0].set_index.purpose_masks if yes_mask & mask
-            )
-    return _Palermo(
-        act,
-        means,
-        purpose,
-        met,
-        None if child is None else not child,
-        palermo_rules.consent_irrelevant(child, means),
-        acts or (),
-        means_found,
-        purposes,
-    )
+def _means_found(scenarios: tuple[_Scenario, ...], evidence: tuple[int, ...]) -> tuple[str, ...]:
+    """The means evidenced by "yes" answers in positive means dimensions (``evidence``: per
+    hypothesis, the bit set of those dimensions)."""
+    found = 0
+    for scenario, dimensions in zip(scenarios, evidence, strict=True):
+        found |= scenario.yes_mask & scenario.set_index.dimension_unions[dimensions]
+    return tuple([m for m, mask in scenarios[0].set_index.means_masks if found & mask])
+
+
+def _purposes_found(first: _Scenario, forms: tuple[ExploitationFormId, ...]) -> tuple[str, ...]:
+    """The purposes of the forms recorded, or, with none, those evidenced by "yes" answers."""
+    if forms:
+        return _purposes_of_forms(forms)
+    yes_mask = first.yes_mask
+    return tuple([p for p, mask in first.set_index.purpose_masks if yes_mask & mask])
 
 
 @lru_cache(maxsize=_PIECES)
@@ -1317,46 +1731,36 @@ def _purposes_of_forms(forms: tuple[ExploitationFormId, ...]) -> tuple[str, ...]
     return palermo_rules.purposes_found(_engine().catalogue, forms, ())
 
 
-def _palermo_items(
-    engine: _Engine,
+def _palermo_conclusion_items(
     texts: _Texts,
     scenarios: tuple[_Scenario, ...],
-    palermo: _Palermo,
-    statuses: tuple[bool | None, ...],
-) -> tuple[TextItemDict, ...]:
-    language = texts.language
-    elements = texts.elements
-    act, purpose = palermo.act, palermo.purpose
-    # A child needs no means: for the definition they count as present.
-    means = True if palermo.means_required is False else palermo.means
-    if palermo.means_required is False:
-        means_item = texts.means_not_required
-    elif means:
-        positive = tuple([d for d in engine.means_dimensions if statuses[d]])
-        means_item = _means_present_item(language, palermo.means_found, positive)
-    else:
-        means_item = elements["means", means]
-    if palermo.met:
+    met: bool | None,
+    act: bool | None,
+    means: bool | None,
+    purpose: bool | None,
+    means_required: bool | None,
+    consent_irrelevant: bool | None,
+) -> tuple[_Item, ...]:
+    if met:
         met_item = texts.fixed["palermo_met"]
     else:
         both_certain = len(scenarios) == 2 and all(s.outcome.palermo is not None for s in scenarios)
-        met_item = _palermo_unmet_item(language, palermo.met, act, means, purpose, both_certain)
-    items: tuple[TextItemDict, ...] = (
-        _act_present_item(language, palermo.acts) if act else elements["act", act],
-        means_item,
-        _purpose_present_item(language, palermo.purposes_found)
-        if purpose
-        else elements["purpose", purpose],
+        # A child needs no means: for the definition they count as present.
+        needed_means = True if means_required is False else means
+        met_item = _palermo_unmet_item(
+            texts.language, met, act, needed_means, purpose, both_certain
+        )
+    if not consent_irrelevant:
+        return (met_item,)
+    child = means_required is False
+    return (
         met_item,
+        texts.fixed["consent_irrelevant_child" if child else "consent_irrelevant_means"],
     )
-    if palermo.consent_irrelevant:
-        child = palermo.means_required is False
-        items += (texts.fixed["consent_irrelevant_child" if child else "consent_irrelevant_means"],)
-    return items
 
 
 @lru_cache(maxsize=_PIECES)
-def _act_present_item(language: Language, acts: tuple[ActId, ...]) -> TextItemDict:
+def _act_present_item(language: Language, acts: tuple[ActId, ...]) -> _Item:
     texts = _engine().texts[language]
     return texts.item("palermo_act_present", acts=texts.labels(texts.act_labels, acts))
 
@@ -1364,7 +1768,7 @@ def _act_present_item(language: Language, acts: tuple[ActId, ...]) -> TextItemDi
 @lru_cache(maxsize=_PIECES)
 def _means_present_item(
     language: Language, means_found: tuple[str, ...], dimensions: tuple[int, ...]
-) -> TextItemDict:
+) -> _Item:
     texts = _engine().texts[language]
     return texts.item(
         "palermo_means_present",
@@ -1374,7 +1778,7 @@ def _means_present_item(
 
 
 @lru_cache(maxsize=_PIECES)
-def _purpose_present_item(language: Language, found: tuple[str, ...]) -> TextItemDict:
+def _purpose_present_item(language: Language, found: tuple[str, ...]) -> _Item:
     texts = _engine().texts[language]
     purposes = texts.labels(texts.purpose_labels, found, "; ") if found else None
     return texts.item(
@@ -1390,7 +1794,7 @@ def _palermo_unmet_item(
     means: bool | None,
     purpose: bool | None,
     both_certain: bool,
-) -> TextItemDict:
+) -> _Item:
     """Which elements are missing, or still unknown."""
     texts = _engine().texts[language]
     if met is None and both_certain:
@@ -1442,67 +1846,45 @@ def _describe_movement(
         reasons.append(texts.fixed["movement_control_conflict"])
     reasons.append(texts.fixed[f"movement_class_{classification}"])
     table = texts.questions[MOVEMENT]
+    smuggling = palermo_rules.ELEMENT_STATUS[facts.present]
+    data: MovementDict = {
+        "classification": classification,
+        "smuggling_facts": smuggling,
+        "trafficking_finding": trafficking,
+        "reasons": [item.data for item in reasons],
+    }
     return _Movement(
         classification=classification,
-        smuggling_facts=palermo_rules.ELEMENT_STATUS[facts.present],
+        smuggling_facts=smuggling,
         reasons=tuple(reasons),
         questions=tuple(table[f"movement.{fact}"] for fact in facts.open_facts),
+        json=_json_bytes(data),
     )
 
 
 # ---- legal ---------------------------------------------------------------------------------
 
 
-class _LegalFrame(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class _LegalFrame:
     """What a jurisdiction's legal result says for the recorded forms, whatever the other
-    facts, in one language."""
+    facts, in one language; per Palermo conclusion (``met``) where it depends on it."""
 
-    provisions: tuple[LegalProvisionDict, ...]
+    provisions: _Piece[tuple[LegalProvisionDict, ...]]
     listed: bool | None
-    forms: tuple[LegalFormDict, ...]
-    form_notes: tuple[TextItemDict, ...]
-    conclusions: dict[str, TextItemDict]
-    """The conclusion note, by code."""
-    minor_rule: TextItemDict
-    means: dict[str, LegalMeansDict]
-    notes: tuple[tuple[TextItemDict, ...], tuple[TextItemDict, ...]]
+    forms: _Piece[tuple[LegalFormDict, ...]]
+    form_notes: tuple[_Item, ...]
+    conclusions: dict[bool | None, LegalConclusion]
+    conclusion_notes: dict[tuple[bool | None, bool], tuple[_Item, ...]]
+    """Per (met, child), the first notes: the conclusion, and the minor rule for a child. The
+    means found follow, then the notes on the forms, then ``notes``."""
+    summaries: dict[bool | None, tuple[_Item, ...]]
+    """The notes the main explanation repeats: the conclusion and how each form is covered."""
+    means: dict[str, _Piece[LegalMeansDict]]
+    notes: tuple[tuple[_Item, ...], tuple[_Item, ...]]
     """The jurisdiction's notes, without and with a possible victim of trafficking."""
-
-
-def _legal(
-    texts: _Texts,
-    jurisdiction_id: Jurisdiction,
-    forms: tuple[ExploitationFormId, ...],
-    child: bool | None,
-    palermo: _Palermo,
-    possible: bool,
-) -> _Legal:
-    language = texts.language
-    frame = _legal_frame(language, jurisdiction_id, forms)
-    listed = frame.listed
-    conclusion = legal_rules.conclusion(palermo.met, listed)
-    if conclusion == "definition_met" and not listed:
-        code = "legal_definition_met_form_unrecorded"
-    else:
-        code = _CONCLUSION_CODE[conclusion]
-    conclusion_item = frame.conclusions[code]
-    notes: tuple[TextItemDict, ...] = (conclusion_item,)
-    if child:
-        notes += (frame.minor_rule,)
-    means_found = palermo.means_found
-    if means_found and not child:
-        notes += (_means_references_item(language, jurisdiction_id, means_found),)
-    form_notes = frame.form_notes
-    # Positional, in the order of _Legal's fields (see _scenario).
-    return _Legal(
-        frame.provisions,
-        conclusion,
-        listed,
-        frame.forms,
-        tuple([frame.means[m] for m in means_found]),
-        (*notes, *form_notes, *frame.notes[possible]),
-        (conclusion_item, *form_notes),
-    )
+    json_heads: _OnFirstUse[tuple[bool | None, bool | None], bytes]
+    """Per (met, child), the JSON text of the result's ``legal`` up to the means."""
 
 
 @lru_cache(maxsize=_PIECES)
@@ -1514,7 +1896,7 @@ def _legal_frame(
     jurisdiction = catalogue.jurisdictions[jurisdiction_id]
     coverage = legal_rules.form_coverage(catalogue, jurisdiction, forms)
     legal_forms: list[LegalFormDict] = []
-    form_notes: list[TextItemDict] = []
+    form_notes: list[_Item] = []
     for item in coverage:
         label = texts.form_labels[item.form]
         if item.recognition is not None:
@@ -1543,42 +1925,83 @@ def _legal_frame(
             )
             form_notes.append(texts.item("legal_form_not_listed", form=label, note=note))
     name = jurisdiction.label[language]
-    return _LegalFrame(
-        provisions=tuple(
+    listed = legal_rules.form_listed(coverage)
+    provisions: _Piece[tuple[LegalProvisionDict, ...]] = _piece(
+        tuple(
             {"reference": provision.reference, "text": provision.text[language]}
             for provision in jurisdiction.provisions
-        ),
-        listed=legal_rules.form_listed(coverage),
-        forms=tuple(legal_forms),
+        )
+    )
+    legal_forms_piece = _piece(tuple(legal_forms))
+    conclusions: dict[bool | None, LegalConclusion] = {}
+    conclusion_items: dict[bool | None, _Item] = {}
+    for met in (True, False, None):
+        conclusion = conclusions[met] = legal_rules.conclusion(met, listed)
+        if conclusion == "definition_met" and not listed:
+            code = "legal_definition_met_form_unrecorded"
+        else:
+            code = _CONCLUSION_CODE[conclusion]
+        conclusion_items[met] = texts.item(code, jurisdiction=name)
+    minor_rule = texts.item("legal_minor_rule", reference=jurisdiction.child_rule_reference)
+
+    def json_head(met_and_child: tuple[bool | None, bool | None]) -> bytes:
+        met, child = met_and_child
+        return b"".join(
+            (
+                b'{"jurisdiction":',
+                _QUOTED[jurisdiction_id],
+                b',"provisions":',
+                provisions.json,
+                b',"conclusion":',
+                _QUOTED[conclusions[met]],
+                b',"elements_met":',
+                _LITERALS[met],
+                b',"minor_rule_applied":',
+                _LITERALS[child],
+                b',"form_listed":',
+                _LITERALS[listed],
+                b',"forms":',
+                legal_forms_piece.json,
+                b',"means":',
+            )
+        )
+
+    return _LegalFrame(
+        provisions=provisions,
+        listed=listed,
+        forms=legal_forms_piece,
         form_notes=tuple(form_notes),
-        conclusions={
-            code: texts.item(code, jurisdiction=name)
-            for code in (*_CONCLUSION_CODE.values(), "legal_definition_met_form_unrecorded")
+        conclusions=conclusions,
+        conclusion_notes={
+            (met, child): (item, minor_rule) if child else (item,)
+            for met, item in conclusion_items.items()
+            for child in (True, False)
         },
-        minor_rule=texts.item("legal_minor_rule", reference=jurisdiction.child_rule_reference),
+        summaries={met: (item, *form_notes) for met, item in conclusion_items.items()},
         means={
-            means: {"means": means, "reference": reference}
+            means: _piece({"means": means, "reference": reference})
             for means, reference in jurisdiction.means_references.items()
         },
         notes=(
             tuple(
-                {"code": note.code, "text": note.text[language]}
+                _item(note.code, note.text[language])
                 for note in jurisdiction.notes
                 if note.when == "always"
             ),
             tuple(
-                {"code": note.code, "text": note.text[language]}
+                _item(note.code, note.text[language])
                 for note in jurisdiction.notes
                 if note.when in ("always", "possible_victim")
             ),
         ),
+        json_heads=_OnFirstUse(json_head),
     )
 
 
 @lru_cache(maxsize=_PIECES)
 def _means_references_item(
     language: Language, jurisdiction_id: Jurisdiction, means_found: tuple[str, ...]
-) -> TextItemDict:
+) -> _Item:
     texts = _engine().texts[language]
     references = _engine().catalogue.jurisdictions[jurisdiction_id].means_references
     return texts.item(
@@ -1594,16 +2017,12 @@ def _next_questions(
     engine: _Engine,
     texts: _Texts,
     scenarios: tuple[_Scenario, ...],
-    ilo: bool | None,
-    met: bool | None,
-    trafficking: bool | None,
-    movement_questions: tuple[NextQuestionDict, ...],
-) -> tuple[NextQuestionDict, ...]:
+    verdict: _Verdict,
+    movement_questions: tuple[_Question, ...],
+) -> tuple[_Question, ...]:
     if len(scenarios) == 1:
         return _questions_for_one_age(engine, texts, scenarios[0], movement_questions)
-    return _questions_for_unknown_age(
-        engine, texts, scenarios, ilo, met, trafficking, movement_questions
-    )
+    return _questions_for_unknown_age(engine, texts, scenarios, verdict, movement_questions)
 
 
 def _relevant_indicators(scenario: _Scenario) -> tuple[int, int, int | None]:
@@ -1612,15 +2031,14 @@ def _relevant_indicators(scenario: _Scenario) -> tuple[int, int, int | None]:
     when there are none, None when it differs between dimensions)."""
     relevant = decisive = 0
     shared: int | None = 0
-    for unions, dimension, affects in zip(
-        scenario.set_index.question_unions,
-        scenario.dimensions,
-        scenario.outcome.affects,
-        strict=False,  # the outcome's last leaf is the act
-    ):
-        if affects and dimension.relevant_tiers:
-            relevant |= unions[dimension.relevant_tiers]
-            decisive |= unions[dimension.relevant_tiers & dimension.decisive_tiers]
+    unions = scenario.set_index.question_unions
+    dimensions = scenario.dimensions
+    for d, affects in scenario.outcome.changing_dimensions:
+        dimension = dimensions[d]
+        tiers = dimension.relevant_tiers
+        if tiers:
+            relevant |= unions[d][tiers]
+            decisive |= unions[d][tiers & dimension.decisive_tiers]
             shared = affects if shared in (0, affects) else None
     relevant &= scenario.open_in_question_order
     return relevant, decisive & relevant, shared
@@ -1630,12 +2048,12 @@ def _questions_for_one_age(
     engine: _Engine,
     texts: _Texts,
     scenario: _Scenario,
-    movement_questions: tuple[NextQuestionDict, ...],
-) -> tuple[NextQuestionDict, ...]:
+    movement_questions: tuple[_Question, ...],
+) -> tuple[_Question, ...]:
     """One age hypothesis: the classes in order (see next_questions), the indicators of each
     class from one mask in question order, so already by strength, dimension and position."""
     affects = scenario.outcome.affects
-    questions: list[NextQuestionDict] = []
+    questions: list[_Question] = []
     act_affects = affects[engine.outcomes.act_leaf]
     if act_affects:
         questions.append(texts.questions[act_affects]["act"])
@@ -1666,18 +2084,16 @@ def _questions_for_unknown_age(
     engine: _Engine,
     texts: _Texts,
     scenarios: tuple[_Scenario, ...],
-    ilo: bool | None,
-    met: bool | None,
-    trafficking: bool | None,
-    movement_questions: tuple[NextQuestionDict, ...],
-) -> tuple[NextQuestionDict, ...]:
+    verdict: _Verdict,
+    movement_questions: tuple[_Question, ...],
+) -> tuple[_Question, ...]:
     """Age unknown: the age first, then the items of both hypotheses, each at its most
     decisive place (class, then strength) and with every outcome it can change under either.
     The sets' masks combine in the merged order, which sorts like the sets' question orders."""
     ask = texts.questions
-    questions: list[NextQuestionDict] = []
-    person = (ILO if ilo is None else 0) | (PALERMO if met is None else 0)
-    person |= HTCDS | MOVEMENT if trafficking is None else 0
+    questions: list[_Question] = []
+    person = (ILO if verdict.ilo is None else 0) | (PALERMO if verdict.met is None else 0)
+    person |= HTCDS | MOVEMENT if verdict.trafficking is None else 0
     if person:
         questions.append(ask[person]["person.age_at_recruitment"])
     act_leaf = engine.outcomes.act_leaf
@@ -1744,10 +2160,22 @@ def _provisional_reasons(
     jurisdiction_id: Jurisdiction,
     forms: tuple[ExploitationFormId, ...],
     possible: bool,
-) -> tuple[TextItemDict, ...]:
+) -> _Piece[tuple[TextItemDict, ...]]:
+    """Why the result is provisional: the sets and rules used, then the legal facts used."""
+    rules = _provisional_rules(language, set_ids, disputed)
+    legal = _provisional_legal_facts(language, jurisdiction_id, forms, possible)
+    if not legal.data:
+        return rules
+    # A legal fact's text names the fact: it never repeats the reason of a set or a rule.
+    return _Piece(rules.data + legal.data, rules.json[: -len(b"]")] + b"," + legal.json[1:])
+
+
+@lru_cache(maxsize=_PIECES)
+def _provisional_rules(
+    language: Language, set_ids: tuple[str, ...], disputed: tuple[str, ...]
+) -> _Piece[tuple[TextItemDict, ...]]:
     engine = _engine()
     catalogue = engine.catalogue
-    texts = engine.texts[language]
     reasons: dict[tuple[str, str], None] = {}
     indexes = [engine.sets_by_id[set_id] for set_id in set_ids]
     for index in indexes:
@@ -1764,6 +2192,19 @@ def _provisional_reasons(
     for name in rule_names:
         rule = catalogue.rules[name]
         reasons[rule.code, rule.reason[language]] = None
+    return _piece(tuple({"code": code, "text": text} for code, text in reasons))
+
+
+@lru_cache(maxsize=_PIECES)
+def _provisional_legal_facts(
+    language: Language,
+    jurisdiction_id: Jurisdiction,
+    forms: tuple[ExploitationFormId, ...],
+    possible: bool,
+) -> _Piece[tuple[TextItemDict, ...]]:
+    engine = _engine()
+    catalogue = engine.catalogue
+    texts = engine.texts[language]
     jurisdiction = catalogue.jurisdictions[jurisdiction_id]
     facts = [provision.reference for provision in jurisdiction.provisions if provision.to_check]
     for form in forms:
@@ -1776,6 +2217,5 @@ def _provisional_reasons(
         if note.to_check and (note.when == "always" or possible)
     )
     to_check = catalogue.legal_to_check
-    for fact in facts:
-        reasons[to_check.code, f"{fact}: {to_check.reason[language]}"] = None
-    return tuple({"code": code, "text": text} for code, text in reasons)
+    texts_of_facts = {f"{fact}: {to_check.reason[language]}": None for fact in facts}
+    return _piece(tuple({"code": to_check.code, "text": text} for text in texts_of_facts))

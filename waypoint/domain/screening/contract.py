@@ -7,6 +7,7 @@ missing ``act`` means the acts were not recorded yet, while an empty list record
 place; a missing ``exploitation`` is an empty list (no form recorded).
 """
 
+import json
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -207,6 +208,20 @@ def parse_screening_input(raw: object) -> ScreeningInput:
         return parsed
     except ValidationError as error:
         raise ScreeningInputError(_readable_errors(error)) from None
+
+
+def parse_screening_json(text: str | bytes) -> ScreeningInput:
+    """``parse_screening_input(json.loads(text))`` in one pass over the JSON text, for batch
+    screening. Raises as that does: ``json.JSONDecodeError`` (or ``RecursionError``) when the
+    text is not JSON, ``ScreeningInputError`` with the same errors when it breaks the contract.
+    """
+    try:
+        parsed: ScreeningInput = _INPUT_VALIDATOR.validate_json(text)
+        return parsed
+    except ValidationError:
+        # Bad input only: pydantic words JSON syntax errors its own way, so the text is decoded
+        # and validated again as decoded JSON, for the errors that the contract promises.
+        return parse_screening_input(json.loads(text))
 
 
 def _readable_errors(error: ValidationError) -> list[dict[str, str]]:

@@ -65,6 +65,8 @@ class ScenarioOutcome:
     purpose: bool | None
     affects: tuple[int, ...]
     """Per leaf, the outcomes (bits) it can still change; 0 when it can change nothing."""
+    changing_dimensions: tuple[tuple[int, int], ...]
+    """(dimension, its ``affects``) for each dimension that can still change an outcome."""
 
 
 class OutcomeModel:
@@ -134,6 +136,9 @@ class OutcomeModel:
             means=self._value(means),
             purpose=self._value(purpose),
             affects=tuple(affects),
+            changing_dimensions=tuple(
+                (leaf, changed) for leaf, changed in enumerate(affects[: self.act_leaf]) if changed
+            ),
         )
 
     def _value(self, table: int) -> bool | None:

@@ -6,19 +6,19 @@ It needs no database: the engine is pure, and nothing is stored.
 import json
 import sys
 from argparse import ArgumentParser
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TextIO
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, OutputWrapper
 
 from waypoint.domain.screening import (
-    AssessmentDict,
+    ScreeningInput,
     ScreeningInputError,
     assess,
     get_catalogue,
-    parse_screening_input,
+    parse_screening_json,
 )
 
 # Bad input is a usage error, as for argparse.
@@ -33,9 +33,9 @@ class InputProblem(Exception):
         self.lines = lines
 
 
-def assessment_of(text: str, language: str, *, one_line: bool = False) -> AssessmentDict:
+def screening_input_of(text: str, *, one_line: bool = False) -> ScreeningInput:
     try:
-        raw = json.loads(text)
+        return parse_screening_json(text)
     except json.JSONDecodeError as error:
         # In a batch the line number is already given; only the column is news.
         where = (
@@ -44,13 +44,10 @@ def assessment_of(text: str, language: str, *, one_line: bool = False) -> Assess
         raise InputProblem([f"invalid JSON at {where}: {error.msg}"]) from None
     except RecursionError:
         raise InputProblem(["$: nested too deeply to be a screening input"]) from None
-    try:
-        screening_input = parse_screening_input(raw)
     except ScreeningInputError as error:
         raise InputProblem(
             [f"{problem['path']}: {problem['message']}" for problem in error.errors]
         ) from None
-    return assess(screening_input, language=language).to_dict()
 
 
 class Command(BaseCommand):
@@ -87,31 +84,53 @@ class Command(BaseCommand):
 
     def screen_one(self, source: TextIO, language: str) -> None:
         try:
-            assessment = assessment_of(read_all(source), language)
+            screening_input = screening_input_of(read_all(source))
         except InputProblem as problem:
             for line in problem.lines:
                 self.stderr.write(line)
             raise CommandError("The input was not assessed.", returncode=BAD_INPUT) from None
+        assessment = assess(screening_input, language=language).to_dict()
         self.stdout.write(json.dumps(assessment, indent=2, ensure_ascii=False))
 
     def screen_batch(self, source: TextIO, language: str) -> None:
         failed = 0
+        write_line = line_writer(self.stdout)
         for number, line in enumerate(lines_of(source), start=1):
             if not line.strip():
                 continue
             try:
-                assessment = assessment_of(line.rstrip("\r\n"), language, one_line=True)
+                screening_input = screening_input_of(line.rstrip("\r\n"), one_line=True)
             except InputProblem as problem:
                 failed += 1
                 for message in problem.lines:
                     self.stderr.write(f"line {number}: {message}")
                 continue
-            self.stdout.write(json.dumps(assessment, ensure_ascii=False, separators=(",", ":")))
-            self.stdout.flush()
+            write_line(assess(screening_input, language=language).to_json_bytes())
         if failed:
             raise CommandError(
                 f"{failed} line(s) were not assessed; the others were.", returncode=BAD_INPUT
             )
+
+
+def line_writer(stdout: OutputWrapper) -> Callable[[bytes], None]:
+    """Writes a result (compact UTF-8 JSON) and a newline, and flushes them, so that a long
+    batch streams: straight to the bytes under standard output when there are some, which
+    saves decoding the result only for the text layer to encode it again."""
+    binary = getattr(stdout, "buffer", None)
+    if binary is None:
+
+        def write_text(line: bytes) -> None:
+            stdout.write(line.decode())
+            stdout.flush()
+
+        return write_text
+    stdout.flush()
+
+    def write_bytes(line: bytes) -> None:
+        binary.write(line + b"\n")
+        binary.flush()
+
+    return write_bytes
 
 
 @contextmanager
