@@ -1,5 +1,5 @@
 """`waypoint demo`: fictional organisations, a user of every role in each, and fictional cases
-(and returns, where that app has demo data), for trying Waypoint.
+and returns, for trying Waypoint.
 
 Every run sets new random passwords and prints them, so no demo password is ever shared or
 committed. It refuses to run outside debug mode unless told `--allow-production`, because demo
@@ -7,9 +7,7 @@ accounts have no place in a real deployment. A second run adds no cases to an or
 that has some.
 """
 
-import importlib
 from argparse import ArgumentParser
-from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -19,21 +17,7 @@ from django.utils import timezone
 
 from waypoint.accounts.demo import load_demo_accounts
 from waypoint.cases.demo import load_demo_cases
-
-# Optional: the returns app contributes demo data once it defines this loader.
-RETURNS_DEMO_MODULE = "waypoint.returns.demo"
-RETURNS_DEMO_LOADER = "load_demo_returns"
-
-
-def returns_demo_loader() -> Callable[..., Any] | None:
-    try:
-        module = importlib.import_module(RETURNS_DEMO_MODULE)
-    except ModuleNotFoundError as error:
-        if error.name != RETURNS_DEMO_MODULE:
-            raise
-        return None
-    loader = getattr(module, RETURNS_DEMO_LOADER, None)
-    return loader if callable(loader) else None
+from waypoint.returns.demo import load_demo_returns
 
 
 class Command(BaseCommand):
@@ -55,15 +39,12 @@ class Command(BaseCommand):
             )
         today = timezone.localdate()
         accounts = load_demo_accounts()
-        load_returns = returns_demo_loader()
         summaries = []
         for demo in accounts.organisations:
             cases = load_demo_cases(demo.organisation, demo.users_by_role, today=today)
             summary = f"{len(cases)} new cases" if cases else "cases already loaded"
-            if load_returns is not None:
-                returns = load_returns(demo.organisation, demo.users_by_role, today=today)
-                if isinstance(returns, int):
-                    summary += f", {returns} new returns" if returns else ", returns already loaded"
+            returns = load_demo_returns(demo.organisation, demo.users_by_role, today=today)
+            summary += f", {returns} new returns" if returns else ", returns already loaded"
             summaries.append((demo.organisation.name, summary))
         self.stdout.write("Fictional demo accounts (passwords are new on every run):")
         for login in accounts.logins:
