@@ -3,6 +3,14 @@
 from typing import Any
 
 from ninja import Field, Schema
+from pydantic import ConfigDict
+
+
+class InputSchema(Schema):
+    """A request body. A key the endpoint does not know is refused with its path: dropped
+    silently, a misspelt field would look saved."""
+
+    model_config = ConfigDict(extra="forbid")
 
 
 class FieldProblem(Schema):
@@ -20,3 +28,24 @@ class Refusal(Schema):
 
 
 REFUSALS: dict[int, Any] = {403: Refusal, 404: Refusal, 422: InvalidInput}
+
+
+def inlined_definitions(schema: dict[str, Any]) -> dict[str, Any]:
+    """The JSON Schema with its `$defs` written in place: OpenAPI resolves `#/...` refs
+    against its own document, where the input schema's definitions do not live."""
+    definitions = schema.get("$defs", {})
+
+    def inline(node: object) -> object:
+        if isinstance(node, dict):
+            reference = node.get("$ref", "")
+            if reference.startswith("#/$defs/"):
+                return inline(definitions[reference.removeprefix("#/$defs/")])
+            return {key: inline(value) for key, value in node.items() if key != "$defs"}
+        if isinstance(node, list):
+            return [inline(item) for item in node]
+        return node
+
+    inlined = inline(schema)
+    assert isinstance(inlined, dict)
+    inlined.pop("$schema", None)
+    return inlined

@@ -601,6 +601,18 @@ def test_wrong_events_get_422_with_each_path_and_nothing_is_saved(world: World) 
     assert api.call("patch", f"{path}/999999", {"version": 1}).status_code == 404
 
 
+def test_a_misspelt_key_is_refused_rather_than_dropped(world: World) -> None:
+    api = Api(world.alpha.case_worker)
+    path = api_events(world.own)
+    found = problems(api.call("post", path, API_EVENT | {"start_date": "2025-05-01"}))
+    assert set(found) == {"$.start_date"}
+    assert not TraffickingEvent.objects.exists()
+    event = add_event(world.own)
+    found = problems(api.call("patch", f"{path}/{event.pk}", {"version": 1, "town": "Lviv"}))
+    assert set(found) == {"$.town"}
+    assert TraffickingEvent.objects.get().version == 1
+
+
 def test_an_api_change_on_an_old_version_is_409_with_the_current_values(world: World) -> None:
     event = add_event(world.own)
     supervisor = world.alpha.supervisor

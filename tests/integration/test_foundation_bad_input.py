@@ -1,6 +1,7 @@
 """Hostile or broken requests get a clear 4xx and an audit entry, never a 500."""
 
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from django.conf import settings
@@ -249,3 +250,28 @@ def test_nul_in_the_path_of_an_oversized_request_is_not_a_server_error(
     response = lenient().post("/%00", data="x" * 20, content_type="text/plain")
     assert response.status_code == 413
     assert len(events("request.rejected")) == 1
+
+
+def test_every_json_request_body_refuses_unknown_keys(client: Client, db: None) -> None:
+    spec = client.get("/api/v1/openapi.json").json()
+    components = spec["components"]["schemas"]
+
+    def resolved(schema: dict[str, Any]) -> dict[str, Any]:
+        reference = schema.get("$ref", "")
+        return components[reference.rsplit("/", 1)[-1]] if reference else schema
+
+    bodies = {
+        f"{method.upper()} {path}": resolved(operation["requestBody"]["content"][content_type])
+        for path, operations in spec["paths"].items()
+        for method, operation in operations.items()
+        if "requestBody" in operation
+        for content_type in operation["requestBody"]["content"]
+        if content_type == "application/json"
+    }
+    assert len(bodies) > 30
+    lenient_bodies = {
+        name
+        for name, body in bodies.items()
+        if resolved(body.get("schema", body)).get("additionalProperties") is not False
+    }
+    assert lenient_bodies == set()

@@ -23,7 +23,13 @@ from ninja.files import UploadedFile
 
 from waypoint.accounts.models import Organisation, User
 from waypoint.accounts.policy import Permission, authorize
-from waypoint.api_schemas import REFUSALS, InvalidInput, Refusal
+from waypoint.api_schemas import (
+    REFUSALS,
+    InputSchema,
+    InvalidInput,
+    Refusal,
+    inlined_definitions,
+)
 from waypoint.audit.services import Actor, actor_from_request
 from waypoint.cases import selectors, services
 from waypoint.cases.models import (
@@ -43,6 +49,7 @@ from waypoint.cases.models import (
 from waypoint.cases.vocabularies import ExploitationType
 from waypoint.domain import deadlines
 from waypoint.domain.rights import SUPPORTED_LANGUAGES
+from waypoint.domain.screening.contract import input_json_schema
 from waypoint.people import services as people_services
 
 router = Router(tags=["cases"])
@@ -510,7 +517,7 @@ def due(request: HttpRequest, query: Query[DueQuery]) -> Any:
     ]
 
 
-class SearchIn(Schema):
+class SearchIn(InputSchema):
     given_names: str = ""
     family_names: str = ""
     birth_date: date
@@ -537,7 +544,7 @@ def search(request: HttpRequest, payload: SearchIn) -> Any:
 # ---- one case -------------------------------------------------------------------------------
 
 
-class OpenCaseIn(Schema):
+class OpenCaseIn(InputSchema):
     person: dict[str, Any] = Field(
         description="The person's data: given_names, family_names, birth_date (YYYY-MM-DD), "
         "gender, nationality, citizenships, languages, phone, email, address, ..."
@@ -591,7 +598,7 @@ def get_case(request: HttpRequest, case_id: int) -> Any:
     return _case_response(case)
 
 
-class CaseDetailsIn(Schema):
+class CaseDetailsIn(InputSchema):
     version: int = Field(description="The version you read; a newer one stored gives 409.")
     recruitment_methods: list[str] | None = None
     control_methods: list[str] | None = None
@@ -629,7 +636,7 @@ def update_details(request: HttpRequest, case_id: int, payload: CaseDetailsIn) -
     return _case_response(case)
 
 
-class PersonIn(Schema):
+class PersonIn(InputSchema):
     version: int = Field(description="The person's version you read.")
     person: dict[str, Any]
 
@@ -655,7 +662,7 @@ def update_person(request: HttpRequest, case_id: int, payload: PersonIn) -> Any:
     return _case_response(case)
 
 
-class StatusIn(Schema):
+class StatusIn(InputSchema):
     to_status: str = Field(json_schema_extra={"enum": list(CaseStatus.values)})
     reason: str = Field("", description="Required when the case is closed.")
     version: int
@@ -687,7 +694,7 @@ def change_status(request: HttpRequest, case_id: int, payload: StatusIn) -> Any:
     return {"applied": outcome.applied, "case": _case_response(outcome.case)}
 
 
-class DecisionIn(Schema):
+class DecisionIn(InputSchema):
     approve: bool
     note: str = Field("", description="Required when rejecting; kept with the case's notes.")
 
@@ -709,7 +716,7 @@ def decide(request: HttpRequest, case_id: int, payload: DecisionIn) -> Any:
     return _case_response(case)
 
 
-class TraffickingStatusIn(Schema):
+class TraffickingStatusIn(InputSchema):
     status: TraffickingStatus
     decided_by: DecisionOrganisation
     version: int
@@ -736,7 +743,7 @@ def trafficking_status(request: HttpRequest, case_id: int, payload: TraffickingS
     return _case_response(case)
 
 
-class AssignmentIn(Schema):
+class AssignmentIn(InputSchema):
     owner_id: int = Field(description="A case worker or supervisor of the case's organisation.")
     supervisor_id: int | None = Field(description="A supervisor of the organisation, or null.")
     version: int
@@ -768,7 +775,7 @@ def reassign(request: HttpRequest, case_id: int, payload: AssignmentIn) -> Any:
 # ---- consent --------------------------------------------------------------------------------
 
 
-class ConsentIn(Schema):
+class ConsentIn(InputSchema):
     scope: Consent.Scope
     given: bool
     explained_in_language: str = Field(description="ISO 639 code of the language used.")
@@ -816,7 +823,7 @@ def record_consent(request: HttpRequest, case_id: int, payload: ConsentIn) -> An
     )
 
 
-class WithdrawIn(Schema):
+class WithdrawIn(InputSchema):
     scope: Consent.Scope
     shared_with_id: int | None = None
 
@@ -865,7 +872,7 @@ class LanguageQuery(Schema):
     openapi_extra={
         "requestBody": {
             "required": True,
-            "content": {"application/json": {"schema": {"type": "object"}}},
+            "content": {"application/json": {"schema": inlined_definitions(input_json_schema())}},
         }
     },
 )
@@ -950,14 +957,14 @@ def rescreen(
 # ---- vulnerability, support plan, notes, documents, rights ----------------------------------
 
 
-class FactorIn(Schema):
+class FactorIn(InputSchema):
     factor_id: str
     direction: Literal["risk", "protective"]
     severity: Literal["low", "medium", "high"]
     note: str = ""
 
 
-class VulnerabilityIn(Schema):
+class VulnerabilityIn(InputSchema):
     factors: list[FactorIn]
 
 
@@ -977,7 +984,7 @@ def record_vulnerability(request: HttpRequest, case_id: int, payload: Vulnerabil
     return Status(201, _vulnerability_out(assessment))
 
 
-class SupportItemIn(Schema):
+class SupportItemIn(InputSchema):
     kind: SupportItem.Kind
     provider: str = ""
     status: SupportItem.Status = SupportItem.Status.PLANNED
@@ -999,7 +1006,7 @@ def add_support_item(request: HttpRequest, case_id: int, payload: SupportItemIn)
     return Status(201, selectors.support_item_details(item))
 
 
-class SupportItemChangeIn(Schema):
+class SupportItemChangeIn(InputSchema):
     version: int
     kind: SupportItem.Kind | None = None
     provider: str | None = None
@@ -1031,7 +1038,7 @@ def update_support_item(
     return selectors.support_item_details(updated)
 
 
-class EventIn(Schema):
+class EventIn(InputSchema):
     kind: TraffickingEvent.Kind
     country: str = Field(description="ISO 3166-1 alpha-2, e.g. UA.")
     city: str = Field("", max_length=services.MAX_PLACE_CHARS)
@@ -1067,7 +1074,7 @@ def add_event(request: HttpRequest, case_id: int, payload: EventIn) -> Any:
     return Status(201, selectors.event_details(event))
 
 
-class EventChangeIn(Schema):
+class EventChangeIn(InputSchema):
     version: int
     kind: TraffickingEvent.Kind | None = None
     country: str | None = None
@@ -1125,7 +1132,7 @@ def remove_event(
     return Status(204, None)
 
 
-class NoteIn(Schema):
+class NoteIn(InputSchema):
     body: str = Field(max_length=services.MAX_NOTE_CHARS)
 
 
@@ -1226,7 +1233,7 @@ def case_deadlines(request: HttpRequest, case_id: int, query: Query[DeadlinesQue
     return [_deadline_out(deadline) for deadline in found]
 
 
-class RightsIn(Schema):
+class RightsIn(InputSchema):
     language: Literal["en", "pl", "uk", "ru"]
     given_on: date
 

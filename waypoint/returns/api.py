@@ -21,7 +21,7 @@ from ninja.errors import ValidationError
 
 from waypoint.accounts.models import User
 from waypoint.accounts.policy import Permission, authorize
-from waypoint.api_schemas import REFUSALS, InvalidInput, Refusal
+from waypoint.api_schemas import REFUSALS, InputSchema, InvalidInput, Refusal
 from waypoint.audit.services import Actor, actor_from_request
 from waypoint.returns import selectors, services
 from waypoint.returns.models import Return
@@ -597,7 +597,7 @@ def programme(request: HttpRequest, query: Query[ProgrammeQuery]) -> Any:
 # ---- one return -----------------------------------------------------------------------------
 
 
-class StartIn(Schema):
+class StartIn(InputSchema):
     case_id: int
     programme_id: str = Field(description="An AVRR programme, e.g. `pl_safe_return_victims`.")
     country_of_return: str = Field(description="ISO 3166-1 alpha-2.")
@@ -642,7 +642,7 @@ def _after_write(request: HttpRequest, return_id: int) -> dict[str, Any]:
     return _return_response(request, _part(selectors.return_or_none(return_id)))
 
 
-class StageIn(Schema):
+class StageIn(InputSchema):
     to_stage: str = Field(description=_one_of(Stage))
     expected_stage: str = Field(
         description="The stage you saw; if the return moved meanwhile, nothing changes (422)."
@@ -676,7 +676,7 @@ def change_stage(request: HttpRequest, return_id: int, payload: StageIn) -> Any:
     return _after_write(request, return_id)
 
 
-class SessionIn(Schema):
+class SessionIn(InputSchema):
     held_on: date
     language: str = Field(description="ISO 639-1 language of the session.")
     interpreter_used: bool = False
@@ -698,13 +698,13 @@ def record_session(request: HttpRequest, return_id: int, payload: SessionIn) -> 
     return Status(201, _after_write(request, return_id))
 
 
-class ObligationIn(Schema):
+class ObligationIn(InputSchema):
     description: str
     requires_presence: bool | None = None
     resolved: bool = False
 
 
-class EligibilityIn(Schema):
+class EligibilityIn(InputSchema):
     nationality: str | None = Field(None, description="ISO 3166-1 alpha-2.")
     residence_rights: list[str] = Field(default_factory=list)
     migration_status: str | None = Field(None, description=_one_of(MigrationStatus))
@@ -740,7 +740,7 @@ def check_eligibility(request: HttpRequest, return_id: int, payload: Eligibility
     return Status(201, _after_write(request, return_id))
 
 
-class DeclarationIn(Schema):
+class DeclarationIn(InputSchema):
     language: str = Field(description="en, pl, uk or ru.")
 
 
@@ -758,7 +758,7 @@ def write_declaration(request: HttpRequest, return_id: int, payload: Declaration
     return Status(201, _after_write(request, return_id))
 
 
-class SignatureIn(Schema):
+class SignatureIn(InputSchema):
     signed_on: date
 
 
@@ -798,7 +798,7 @@ def declaration_pdf(request: HttpRequest, return_id: int, declaration_id: int) -
     return response
 
 
-class RiskIn(Schema):
+class RiskIn(InputSchema):
     assessed_on: date
     re_trafficking: str = Field(description=_one_of(RiskLevel))
     perpetrator_threat: str = Field(description=_one_of(RiskLevel))
@@ -833,7 +833,7 @@ def assess_risk(request: HttpRequest, return_id: int, payload: RiskIn) -> Any:
     return Status(201, _after_write(request, return_id))
 
 
-class RiskDecisionIn(Schema):
+class RiskDecisionIn(InputSchema):
     decision: str = Field(description=_one_of(RiskDecision))
     reason: str
 
@@ -859,7 +859,7 @@ def decide_on_risk(
     return _after_write(request, return_id)
 
 
-class TravelIn(Schema):
+class TravelIn(InputSchema):
     planned_departure_on: date | None = None
     itinerary: str = ""
     escort_needed: bool = False
@@ -886,7 +886,7 @@ def save_travel(request: HttpRequest, return_id: int, payload: TravelIn) -> Any:
     return _after_write(request, return_id)
 
 
-class DocumentIn(Schema):
+class DocumentIn(InputSchema):
     status: str = Field(description=_one_of(TravelDocumentStatus))
     requested_on: date | None = None
     issued_on: date | None = None
@@ -933,7 +933,7 @@ def update_document(
     return _after_write(request, return_id)
 
 
-class ItemIn(Schema):
+class ItemIn(InputSchema):
     kind: str = Field(description=_one_of(AssistanceKind))
     dimension: str = Field(
         "", description=_one_of(Dimension) + " Empty: the usual one for this kind."
@@ -963,7 +963,7 @@ def add_item(request: HttpRequest, return_id: int, payload: ItemIn) -> Any:
     return Status(201, _after_write(request, return_id))
 
 
-class ItemStatusIn(Schema):
+class ItemStatusIn(InputSchema):
     status: str = Field(description=_one_of(AssistanceStatus))
 
 
@@ -982,7 +982,7 @@ def update_item(request: HttpRequest, return_id: int, item_id: int, payload: Ite
     return _after_write(request, return_id)
 
 
-class PaymentIn(Schema):
+class PaymentIn(InputSchema):
     amount: str = Field(description="A decimal amount in the item's currency, e.g. `500.00`.")
     paid_on: date
 
@@ -1002,7 +1002,7 @@ def add_payment(request: HttpRequest, return_id: int, item_id: int, payload: Pay
     return Status(201, _after_write(request, return_id))
 
 
-class VisitIn(Schema):
+class VisitIn(InputSchema):
     visited_on: date
     mode: str = Field(description=_one_of(VisitMode))
     answers: dict[str, str] = Field(

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.throttling import AnonRateThrottle
 
-from waypoint.api_schemas import InvalidInput, Refusal
+from waypoint.api_schemas import InvalidInput, Refusal, inlined_definitions
 from waypoint.domain.screening import (
     Assessment,
     ScreeningInputError,
@@ -62,27 +62,6 @@ class AssessQuery(Schema):
     )
 
 
-def _inlined(schema: dict[str, Any]) -> dict[str, Any]:
-    """The JSON Schema with its `$defs` written in place: OpenAPI resolves `#/...` refs
-    against its own document, where the input schema's definitions do not live."""
-    definitions = schema.get("$defs", {})
-
-    def inline(node: object) -> object:
-        if isinstance(node, dict):
-            reference = node.get("$ref", "")
-            if reference.startswith("#/$defs/"):
-                return inline(definitions[reference.removeprefix("#/$defs/")])
-            return {key: inline(value) for key, value in node.items() if key != "$defs"}
-        if isinstance(node, list):
-            return [inline(item) for item in node]
-        return node
-
-    inlined = inline(schema)
-    assert isinstance(inlined, dict)
-    inlined.pop("$schema", None)
-    return inlined
-
-
 def invalid(detail: str, errors: list[dict[str, str]]) -> Status[dict[str, Any]]:
     return Status(422, {"detail": detail, "errors": errors})
 
@@ -102,7 +81,7 @@ def invalid(detail: str, errors: list[dict[str, str]]) -> Status[dict[str, Any]]
     openapi_extra={
         "requestBody": {
             "required": True,
-            "content": {"application/json": {"schema": _inlined(input_json_schema())}},
+            "content": {"application/json": {"schema": inlined_definitions(input_json_schema())}},
         }
     },
 )
