@@ -35,10 +35,15 @@ def test_every_string_in_the_code_has_a_translation(
         if os.environ.get("CI"):
             pytest.fail("GNU gettext (xgettext) is needed to extract strings; .ci/run installs it")
         pytest.skip("GNU gettext is not installed: cannot extract strings from the code")
-    locale_copy = tmp_path / "locale"
-    shutil.copytree(settings.LOCALE_PATHS[0], locale_copy)
+    # makemessages rewrites every locale folder below the working directory, so it runs in a
+    # copy of the package: the committed catalogues stay as they are.
+    package_copy = tmp_path / "waypoint"
+    shutil.copytree(
+        settings.PACKAGE_DIR, package_copy, ignore=shutil.ignore_patterns("__pycache__", "*.mo")
+    )
+    locale_copy = package_copy / "locale"
     monkeypatch.setattr(settings, "LOCALE_PATHS", [locale_copy])
-    monkeypatch.chdir(Path(settings.PACKAGE_DIR))
+    monkeypatch.chdir(package_copy)
     call_command("makemessages", locale=LANGUAGES, no_obsolete=True, verbosity=0)
     missing = {language: untranslated(catalogue(locale_copy, language)) for language in LANGUAGES}
     assert missing == {language: [] for language in LANGUAGES}
