@@ -388,15 +388,13 @@ def _vulnerability(assessment: VulnerabilityAssessment) -> dict[str, Any]:
     }
 
 
+def _without_bookkeeping(details: dict[str, Any]) -> dict[str, Any]:
+    """A record's values for the person: the row id and the edit version mean nothing to them."""
+    return {key: value for key, value in details.items() if key not in {"id", "version"}}
+
+
 def _support_item(item: SupportItem) -> dict[str, Any]:
-    return {
-        "kind": item.kind,
-        "provider": item.provider,
-        "status": item.status,
-        "starts_on": item.starts_on,
-        "due_on": item.due_on,
-        "notes": item.notes,
-    }
+    return _without_bookkeeping(selectors.support_item_details(item))
 
 
 def _note(note: Note) -> dict[str, Any]:
@@ -423,14 +421,7 @@ def _rights_given(given: RightsInformation) -> dict[str, Any]:
 
 
 def _event(event: TraffickingEvent) -> dict[str, Any]:
-    return {
-        "kind": event.kind,
-        "country": event.country,
-        "city": event.city,
-        "started_on": event.started_on,
-        "ended_on": event.ended_on,
-        "description": event.description,
-    }
+    return _without_bookkeeping(selectors.event_details(event))
 
 
 def _case_record(case: Case) -> dict[str, Any]:

@@ -36,6 +36,7 @@ from waypoint.cases.forms import (
     CaseFilterForm,
     CaseSearchForm,
     CompareScreeningsForm,
+    Conflict,
     ConsentForm,
     DecisionForm,
     DocumentUploadForm,
@@ -56,6 +57,7 @@ from waypoint.cases.forms import (
     TraffickingEventChangeForm,
     TraffickingEventForm,
     TraffickingStatusForm,
+    VersionedForm,
     VersionOnlyForm,
     VulnerabilityForm,
     WithdrawConsentForm,
@@ -126,6 +128,37 @@ def _show_errors(
         field = (aliases or {}).get(path, path.split(".")[0].split("[")[0])
         for problem in problems:
             form.add_error(field if field in form.fields else None, problem)
+
+
+def _save_on_summary(
+    request: HttpRequest,
+    case_id: int,
+    form: VersionedForm,
+    write: Callable[[dict[str, Any]], object],
+    *,
+    shown: Callable[[VersionedForm], dict[str, Any]],
+    shown_in_conflict: Callable[[Conflict], dict[str, Any]],
+    success: str,
+    aliases: Mapping[str, str] | None = None,
+) -> HttpResponse:
+    """An edit on the summary tab that carries a version: no change is said so; a save that came
+    first is shown beside this one (409); refused values go on their fields (400)."""
+    if form.is_valid():
+        changes = form.changes()
+        if not changes:
+            messages.info(request, _("Nothing was changed."))
+            return redirect("cases:detail", case_id)
+        try:
+            write(changes)
+        except services.StaleVersionError as error:
+            conflict = form.after_conflict(error.current, error.version)
+            return _show_tab(request, case_id, "summary", shown_in_conflict(conflict), status=409)
+        except services.CaseError as error:
+            _show_errors(form, error, aliases)
+        else:
+            messages.success(request, success)
+            return redirect("cases:detail", case_id)
+    return _show_tab(request, case_id, "summary", shown(form), status=400)
 
 
 def _download(filename: str, content_type: str, content: bytes) -> HttpResponse:
@@ -527,34 +560,21 @@ def detail(request: HttpRequest, case_id: int) -> HttpResponse:
 def update_details(request: HttpRequest, case_id: int) -> HttpResponse:
     case = _case(case_id)
     form = CaseDetailsForm(request.POST)
-    if form.is_valid():
-        changes = form.changes()
-        if not changes:
-            messages.info(request, _("Nothing was changed."))
-            return redirect("cases:detail", case_id)
-        try:
-            services.update_case_details(
-                actor_from_request(request),
-                signed_in_user(request),
-                case,
-                expected_version=form.cleaned_data["version"],
-                **changes,
-            )
-        except services.StaleVersionError as error:
-            conflict = form.after_conflict(error.current, error.version)
-            return _show_tab(
-                request,
-                case_id,
-                "summary",
-                {"details_form": conflict.form, "conflict": conflict},
-                status=409,
-            )
-        except services.CaseError as error:
-            _show_errors(form, error)
-        else:
-            messages.success(request, _("The case details were saved."))
-            return redirect("cases:detail", case_id)
-    return _show_tab(request, case_id, "summary", {"details_form": form}, status=400)
+    return _save_on_summary(
+        request,
+        case_id,
+        form,
+        lambda changes: services.update_case_details(
+            actor_from_request(request),
+            signed_in_user(request),
+            case,
+            expected_version=form.cleaned_data["version"],
+            **changes,
+        ),
+        shown=lambda shown_form: {"details_form": shown_form},
+        shown_in_conflict=lambda conflict: {"details_form": conflict.form, "conflict": conflict},
+        success=_("The case details were saved."),
+    )
 
 
 def _person_errors(form: PersonDetailsForm, error: services.CaseError) -> None:
@@ -619,38 +639,26 @@ def record_trafficking_status(request: HttpRequest, case_id: int) -> HttpRespons
     case = _case(case_id)
     _may_manage(request, case)
     form = TraffickingStatusForm(request.POST)
-    if form.is_valid():
-        if not form.changes():
-            messages.info(request, _("Nothing was changed."))
-            return redirect("cases:detail", case_id)
-        try:
-            services.record_trafficking_status(
-                actor_from_request(request),
-                signed_in_user(request),
-                case,
-                status=form.cleaned_data["trafficking_status"],
-                decided_by=form.cleaned_data["trafficking_status_decided_by"],
-                expected_version=form.cleaned_data["version"],
-            )
-        except services.StaleVersionError as error:
-            conflict = form.after_conflict(error.current, error.version)
-            return _show_tab(
-                request,
-                case_id,
-                "summary",
-                {"trafficking_form": conflict.form, "trafficking_conflict": conflict},
-                status=409,
-            )
-        except services.CaseError as error:
-            _show_errors(
-                form,
-                error,
-                {"status": "trafficking_status", "decided_by": "trafficking_status_decided_by"},
-            )
-        else:
-            messages.success(request, _("The trafficking status was recorded."))
-            return redirect("cases:detail", case_id)
-    return _show_tab(request, case_id, "summary", {"trafficking_form": form}, status=400)
+    return _save_on_summary(
+        request,
+        case_id,
+        form,
+        lambda changes: services.record_trafficking_status(
+            actor_from_request(request),
+            signed_in_user(request),
+            case,
+            status=form.cleaned_data["trafficking_status"],
+            decided_by=form.cleaned_data["trafficking_status_decided_by"],
+            expected_version=form.cleaned_data["version"],
+        ),
+        shown=lambda shown_form: {"trafficking_form": shown_form},
+        shown_in_conflict=lambda conflict: {
+            "trafficking_form": conflict.form,
+            "trafficking_conflict": conflict,
+        },
+        success=_("The trafficking status was recorded."),
+        aliases={"status": "trafficking_status", "decided_by": "trafficking_status_decided_by"},
+    )
 
 
 @login_required
@@ -715,33 +723,26 @@ def update_event(request: HttpRequest, case_id: int, event_id: int) -> HttpRespo
     _may_manage(request, case)
     event = _event(request, case, event_id)
     form = TraffickingEventChangeForm(request.POST, prefix=f"event-{event_id}")
-    if form.is_valid():
-        if not form.changes():
-            messages.info(request, _("Nothing was changed."))
-            return redirect("cases:detail", case_id)
-        try:
-            services.update_trafficking_event(
-                actor_from_request(request),
-                signed_in_user(request),
-                event,
-                expected_version=form.cleaned_data["version"],
-                today=timezone.localdate(),
-                **form.changes(),
-            )
-        except services.StaleVersionError as error:
-            conflict = form.after_conflict(error.current, error.version)
-            shown = {
-                "changed_event": (event_id, conflict.form),
-                "event_conflict": conflict,
-                "conflict_event": event_id,
-            }
-            return _show_tab(request, case_id, "summary", shown, status=409)
-        except services.CaseError as error:
-            _show_errors(form, error)
-        else:
-            messages.success(request, _("The event was saved."))
-            return redirect("cases:detail", case_id)
-    return _show_tab(request, case_id, "summary", {"changed_event": (event_id, form)}, status=400)
+    return _save_on_summary(
+        request,
+        case_id,
+        form,
+        lambda changes: services.update_trafficking_event(
+            actor_from_request(request),
+            signed_in_user(request),
+            event,
+            expected_version=form.cleaned_data["version"],
+            today=timezone.localdate(),
+            **changes,
+        ),
+        shown=lambda shown_form: {"changed_event": (event_id, shown_form)},
+        shown_in_conflict=lambda conflict: {
+            "changed_event": (event_id, conflict.form),
+            "event_conflict": conflict,
+            "conflict_event": event_id,
+        },
+        success=_("The event was saved."),
+    )
 
 
 @login_required
