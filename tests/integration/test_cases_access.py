@@ -65,6 +65,7 @@ MATRIX = {
     "notes":         "200/403/403 200/200/403 403/403/403 403/403/403 403/403/403 403/403/403",
     "upload":        "201/403/403 201/201/403 403/403/403 403/403/403 403/403/403 403/403/403",
     "download":      "200/403/403 200/200/403 403/403/403 403/403/403 403/403/403 403/403/403",
+    "doc_delete":    "204/403/403 204/204/403 403/403/403 403/403/403 403/403/403 403/403/403",
     "deadlines":     "200/403/403 200/200/403 403/403/403 403/403/403 403/403/403 403/403/403",
     "rights":        "201/403/403 201/201/403 403/403/403 403/403/403 403/403/403 403/403/403",
     "events":        "200/403/403 200/200/403 403/403/403 403/403/403 403/403/403 403/403/403",
@@ -256,6 +257,9 @@ ENDPOINTS: dict[str, Endpoint] = {
     "notes": Endpoint("get", "/api/v1/cases/{case}/notes"),
     "upload": Endpoint("post", "/api/v1/cases/{case}/documents"),
     "download": Endpoint("get", "/api/v1/cases/{case}/documents/{document}", prepare=_document),
+    "doc_delete": Endpoint(
+        "delete", "/api/v1/cases/{case}/documents/{document}", prepare=_document
+    ),
     "deadlines": Endpoint("get", "/api/v1/cases/{case}/deadlines"),
     "rights": Endpoint(
         "post",

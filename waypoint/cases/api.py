@@ -1218,6 +1218,18 @@ def download_document(request: HttpRequest, case_id: int, document_id: int) -> A
     return response
 
 
+@router.delete(
+    "/{int:case_id}/documents/{int:document_id}",
+    response={204: None, 403: Refusal, 404: Refusal},
+    summary="Delete a document; its file is destroyed once the deletion is committed",
+)
+def delete_document(request: HttpRequest, case_id: int, document_id: int) -> Any:
+    services.delete_document(
+        _actor(request), _user(request), _case(case_id), document_id=document_id
+    )
+    return Status(204, None)
+
+
 class DeadlinesQuery(Schema):
     today: date | None = None
 

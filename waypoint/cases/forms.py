@@ -801,6 +801,15 @@ class DocumentUploadForm(forms.Form):
     )
 
 
+class DocumentDeletionForm(forms.Form):
+    """The confirmation that a document's file is to be destroyed: it cannot be restored."""
+
+    confirm = forms.BooleanField(
+        label=_("I understand that the file will be destroyed and cannot be restored."),
+        error_messages={"required": _("Tick the box to confirm the deletion.")},
+    )
+
+
 class NoteForm(forms.Form):
     body = forms.CharField(
         label=_("Note"),

@@ -1455,6 +1455,24 @@ def _discard_unstored_document(actor: audit.Actor, document: Document) -> None:
     )
 
 
+@transaction.atomic
+def delete_document(actor: audit.Actor, user: User, case: Case, *, document_id: int) -> None:
+    """Delete a document of the case, say one uploaded by mistake. Its file goes once the
+    deletion is committed (`delete_document_file`); a document the case does not have, or no
+    longer has, is not found."""
+    fresh = _case_for(actor, user, Permission.MANAGE_CASES, case)
+    deleted, _by_model = Document.objects.filter(case=fresh, pk=document_id).delete()
+    if not deleted:
+        raise Http404
+    audit.record(
+        actor,
+        "document.delete",
+        object_type="case",
+        object_id=fresh.pk,
+        details={"document_id": document_id},
+    )
+
+
 def delete_document_file(sender: object, *, instance: Document, **kwargs: object) -> None:
     """`post_delete` receiver: whatever deletes a document's row (on its own or with its case),
     the file goes once that is committed, and stays if it rolls back."""

@@ -42,6 +42,11 @@ urlpatterns = [
         views.download_document,
         name="download_document",
     ),
+    path(
+        "<int:case_id>/documents/<int:document_id>/delete/",
+        views.delete_document,
+        name="delete_document",
+    ),
     path("<int:case_id>/history/", views.history, name="history"),
     path("<int:case_id>/history/notes/", views.add_note, name="add_note"),
     path("<int:case_id>/history/status/", views.change_status, name="change_status"),

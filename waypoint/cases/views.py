@@ -39,6 +39,7 @@ from waypoint.cases.forms import (
     Conflict,
     ConsentForm,
     DecisionForm,
+    DocumentDeletionForm,
     DocumentUploadForm,
     ErasureForm,
     ExportForm,
@@ -64,7 +65,7 @@ from waypoint.cases.forms import (
     identity_documents,
     with_another_document_row,
 )
-from waypoint.cases.models import Case, TraffickingEvent
+from waypoint.cases.models import Case, Document, TraffickingEvent
 from waypoint.domain.deadlines import DeadlineKind
 from waypoint.people import services as people_services
 
@@ -351,6 +352,21 @@ def _event_rows(
     return rows
 
 
+def _document_rows(
+    documents: list[Document], deletion: tuple[int, DocumentDeletionForm] | None
+) -> list[tuple[Document, DocumentDeletionForm]]:
+    """Each document with its deletion form; the one just posted keeps what was posted."""
+    return [
+        (
+            document,
+            deletion[1]
+            if deletion and deletion[0] == document.pk
+            else DocumentDeletionForm(prefix=f"delete-{document.pk}"),
+        )
+        for document in documents
+    ]
+
+
 def _tab_page(
     request: HttpRequest,
     page: selectors.CasePage,
@@ -377,6 +393,8 @@ def _tab_page(
         context["event_rows"] = _event_rows(
             context["events"], context.get("changed_event"), context.get("event_removal")
         )
+    if tab == "documents":
+        context["document_rows"] = _document_rows(page.documents, context.get("document_deletion"))
     return render(request, f"cases/{tab}.html", context, status=status)
 
 
@@ -1129,6 +1147,26 @@ def download_document(request: HttpRequest, case_id: int, document_id: int) -> H
             status=404,
         )
     return _download(*content)
+
+
+@login_required
+@never_cache
+@require_POST
+def delete_document(request: HttpRequest, case_id: int, document_id: int) -> HttpResponse:
+    case = _case(case_id)
+    _may_manage(request, case)
+    if selectors.document_of(case, document_id) is None:
+        _missing(request, case)
+    form = DocumentDeletionForm(request.POST, prefix=f"delete-{document_id}")
+    if not form.is_valid():
+        return _show_tab(
+            request, case_id, "documents", {"document_deletion": (document_id, form)}, status=400
+        )
+    services.delete_document(
+        actor_from_request(request), signed_in_user(request), case, document_id=document_id
+    )
+    messages.success(request, _("The document was deleted."))
+    return redirect("cases:documents", case_id)
 
 
 # ---- history: notes and status --------------------------------------------------------------
