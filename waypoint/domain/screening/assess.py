@@ -231,9 +231,18 @@ class _JsonStrings(dict[str | None, bytes]):
 _QUOTED = _JsonStrings()
 
 
-def _json_strings(strings: Iterable[str]) -> bytes:
-    """A JSON array of ids or codes."""
-    return b"[" + b",".join(map(_QUOTED.__getitem__, strings)) + b"]"
+class _JsonStringArrays(dict[tuple[str, ...], bytes]):
+    """The JSON arrays of ids or codes, each encoded on first use; emptied when full, as the
+    order of the forms and acts comes from the input."""
+
+    def __missing__(self, strings: tuple[str, ...]) -> bytes:
+        if len(self) >= _PIECES:
+            self.clear()
+        encoded = self[strings] = b"[" + b",".join(map(_QUOTED.__getitem__, strings)) + b"]"
+        return encoded
+
+
+_STRING_ARRAYS = _JsonStringArrays()
 
 
 # ---- precomputed indexes -------------------------------------------------------------------
@@ -376,14 +385,14 @@ class _SetIndex:
 
     def dimensions_json(
         self,
-        heads: tuple[Mapping[tuple[bool | None, RuleClause | None], bytes], ...],
+        heads: tuple[Mapping[RuleClause | bool | None, bytes], ...],
         statuses: tuple[bool | None, ...],
         outcomes: tuple[DimensionOutcome, ...],
         yes_mask: int,
         open_mask: int,
     ) -> bytes:
-        """The elements of the result's JSON list of dimensions: each its head by (status,
-        rule met) (see ``_Texts.dimension_heads``), then its members set in ``yes_mask``
+        """The elements of the result's JSON list of dimensions: each its head by rule met or
+        status (see ``_Texts.dimension_heads``), then its members set in ``yes_mask``
         (contributing) and in ``open_mask`` (unanswered), masks in catalogue order. Spliced
         in one join: concatenating the pieces of each would copy them again and again."""
         parts: list[bytes] = []
@@ -393,7 +402,7 @@ class _SetIndex:
             yes_low = (yes_mask >> shift) & mask
             open_low = (open_mask >> shift) & mask
             parts += (
-                head[status, outcome.clause if status else None],
+                head[status and outcome.clause],
                 low[yes_low],
                 (high if yes_low else high_first)[(yes_mask >> middle) & mask],
                 b'],"unanswered":[',
@@ -552,10 +561,10 @@ class _Texts:
     """The same parts escaped for a JSON string (``_escaped``)."""
     indicator_labels_json: dict[str, bytes]
     """The labels escaped for a JSON string (``_escaped``)."""
-    dimension_heads: tuple[dict[tuple[bool | None, RuleClause | None], bytes], ...]
-    """Per dimension and (status, rule met), the JSON text of the dimension up to the ids of
-    its contributing indicators; after the first, from the comma that separates it from the
-    dimension before."""
+    dimension_heads: tuple[dict[RuleClause | bool | None, bytes], ...]
+    """Per dimension and its rule met when positive, its status otherwise, the JSON text of the
+    dimension up to the ids of its contributing indicators; after the first, from the comma
+    that separates it from the dimension before."""
     json_heads: _OnFirstUse[tuple[Jurisdiction, tuple[str, ...]], bytes]
     """Per (jurisdiction, indicator sets), the JSON text of a result up to the age."""
     recruitment_type_labels: tuple[str, ...]
@@ -655,7 +664,7 @@ def _texts(catalogue: Catalogue, language: Language) -> _Texts:
         ),
         dimension_heads=tuple(
             {
-                (status, rule_met): (b"," if position else b"")
+                rule_met or status: (b"," if position else b"")
                 + _json_head(
                     {
                         "id": dimension.id,
@@ -1509,7 +1518,7 @@ def _render_json(evaluation: _Evaluation) -> bytes:
             b',"child":',
             _LITERALS[verdict.child],
             b',"exploitation":',
-            _json_strings(evaluation.forms),
+            _STRING_ARRAYS[evaluation.forms],
             b',"dimensions":[',
             index.dimensions_json(
                 texts.dimension_heads,
@@ -1522,11 +1531,11 @@ def _render_json(evaluation: _Evaluation) -> bytes:
             verdict.ilo_json,
             b',"palermo":',
             verdict.palermo_json,
-            _json_strings(evaluation.acts),
+            _STRING_ARRAYS[evaluation.acts],
             b',"means_found":',
-            _json_strings(evaluation.means_found),
+            _STRING_ARRAYS[evaluation.means_found],
             b',"purposes_found":',
-            _json_strings(evaluation.purposes_found),
+            _STRING_ARRAYS[evaluation.purposes_found],
             b'},"movement":',
             evaluation.movement.json,
             b',"legal":',
