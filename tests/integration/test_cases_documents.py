@@ -403,6 +403,22 @@ def test_json_export_holds_everything_recorded_about_the_person(
     assert exported["other_cases_not_included"] == 0
 
 
+def test_json_export_lists_events_as_the_case_page_does(team: Team, recorded_case: Case) -> None:
+    undated = TraffickingEvent.objects.create(
+        case=recorded_case, kind="Transit", country="DE", started_on=None
+    )
+    earlier = TraffickingEvent.objects.create(
+        case=recorded_case, kind="Recruitment", country="UA", started_on=date(2024, 1, 1)
+    )
+    [case] = export_json(team.case_worker, recorded_case)["cases"]
+    exported = [(event["kind"], event["started_on"]) for event in case["trafficking_events"]]
+    assert exported == [
+        (earlier.kind, "2024-01-01"),
+        ("Recruitment", "2025-05-01"),
+        (undated.kind, None),
+    ]
+
+
 def test_json_export_is_stable_with_iso_dates_and_names_no_staff(
     team: Team, recorded_case: Case
 ) -> None:

@@ -472,7 +472,7 @@ def _cases_of(person: Person, organisation_id: int) -> QuerySet[Case]:
             Prefetch("notes", queryset=Note.objects.order_by("written_at", "id")),
             Prefetch("documents", queryset=Document.objects.order_by("uploaded_at", "id")),
             Prefetch("rights_given", queryset=RightsInformation.objects.order_by("given_on", "id")),
-            Prefetch("events", queryset=TraffickingEvent.objects.order_by("started_on", "id")),
+            Prefetch("events", queryset=TraffickingEvent.objects.order_by(*selectors.EVENT_ORDER)),
         )
     )
 

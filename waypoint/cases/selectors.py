@@ -688,14 +688,14 @@ def event_details(event: TraffickingEvent) -> dict[str, Any]:
     }
 
 
+EVENT_ORDER = (F("started_on").asc(nulls_last=True), "id")
+"""Trafficking events earliest first, those without a start date last, on every database
+(SQLite would put them first by default)."""
+
+
 def events_of(case: Case) -> list[TraffickingEvent]:
-    """The case's trafficking events, earliest first, those without a start date last. One
-    query."""
-    return list(
-        TraffickingEvent.objects.filter(case=case).order_by(
-            F("started_on").asc(nulls_last=True), "id"
-        )
-    )
+    """The case's trafficking events in ``EVENT_ORDER``. One query."""
+    return list(TraffickingEvent.objects.filter(case=case).order_by(*EVENT_ORDER))
 
 
 def event_of(case: Case, event_id: int) -> TraffickingEvent | None:
