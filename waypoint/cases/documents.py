@@ -1,11 +1,12 @@
 """Documents made from a case: the printed rights sheet, the export of everything held about a
-person (JSON or PDF), and the erasure of that person's data.
+person (JSON or PDF), and the erasure of that person's data; and the check that the uploaded
+documents' rows and their stored files still match (`waypoint check_documents`).
 
-Each function asks the policy first and writes its audit event in one transaction; the PDF is
-rendered afterwards, outside it, so that a long layout never holds the database's write lock.
-The PDFs are laid out by WeasyPrint in the packaged DejaVu Sans fonts (`static/cases/fonts`),
-so Cyrillic and the other scripts print the same on a server without system fonts; the renderer
-may open those fonts and nothing else.
+Each function acting for a user asks the policy first and writes its audit event in one
+transaction; the PDF is rendered afterwards, outside it, so that a long layout never holds the
+database's write lock. The PDFs are laid out by WeasyPrint in the packaged DejaVu Sans fonts
+(`static/cases/fonts`), so Cyrillic and the other scripts print the same on a server without
+system fonts; the renderer may open those fonts and nothing else.
 
 Texts printed for a person (labels, headings) are kept here in every language the rights
 catalogue speaks, like the domain's own texts, so a sheet is never half in another language.
@@ -13,12 +14,13 @@ catalogue speaks, like the domain's own texts, so a sheet is never half in anoth
 
 import json
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
-from datetime import date, datetime
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
+from uuid import UUID
 
 from django.db import transaction
 from django.db.models import Prefetch, QuerySet
@@ -49,6 +51,7 @@ from waypoint.cases.services import CaseInputError, CaseRuleError
 from waypoint.domain import rights
 from waypoint.domain.rights.texts import SUPPORTED_LANGUAGES, LocalizedText, check_language
 from waypoint.people import services as people_services
+from waypoint.people import storage
 from waypoint.people.models import Person
 
 ExportFormat = Literal["json", "pdf"]
@@ -649,3 +652,156 @@ def blank_document_fingerprints(sender: object, *, person: Person, **kwargs: obj
     """`person_erased` receiver: a document's SHA-256 would tell whether someone holds a copy
     of the file, so an erased person's documents keep only their type and size."""
     Document.objects.filter(case__person_id=person.pk).update(sha256="")
+
+
+# ---- the stored files and the rows that name them -------------------------------------------
+
+# Documents read per round trip while comparing, and ids per `IN (...)` when checking again
+# (far under SQLite's limit on query parameters).
+_DOCUMENT_CHUNK = 2_000
+_ID_BATCH = 500
+
+
+@dataclass(frozen=True)
+class DocumentRow:
+    """A document by its ids alone: nothing that names the person or the file."""
+
+    document_id: int
+    case_id: int
+    organisation_id: int
+
+
+@dataclass(frozen=True)
+class OrphanFile:
+    """A stored file no document needs: no row names it, or the row that does belongs to an
+    erased person, whose files the erasure deletes."""
+
+    storage_id: UUID
+    modified_at: datetime
+    erased_document: DocumentRow | None = None
+
+    @property
+    def reason(self) -> str:
+        return "person_erased" if self.erased_document else "no_document"
+
+
+@dataclass
+class DocumentFilesReport:
+    documents: int
+    files: int
+    documents_without_file: list[DocumentRow]
+    orphan_files: list[OrphanFile]
+    deleted: list[OrphanFile] = field(default_factory=list)
+    too_recent: list[OrphanFile] = field(default_factory=list)
+    """Orphans written within the grace period, kept."""
+    not_deleted: list[tuple[OrphanFile, str]] = field(default_factory=list)
+    """Orphans whose deletion failed, with the error."""
+    deletion_refused: bool = False
+    """No row names any stored file: the wrong database or folder, so nothing was deleted."""
+
+    @property
+    def clean(self) -> bool:
+        return not self.documents_without_file and not self.orphan_files
+
+
+def check_document_files(
+    actor: audit.Actor, *, delete_orphans_older_than: timedelta | None = None
+) -> DocumentFilesReport:
+    """Compare the document rows with the stored files: the documents whose file is missing
+    (an erased person's documents have none, rightly) and the files no document needs.
+
+    With `delete_orphans_older_than`, delete the orphan files last written longer ago than
+    that, each with its audit event; younger ones are kept, as a safety margin for an upload
+    being committed at this very moment. Rows are never deleted. Should no row name any stored
+    file, which is what the wrong database or folder looks like, nothing is deleted."""
+    # The files are listed before the rows are read: a file is written only once its row is
+    # committed, so the row of every listed file, if it still has one, is among those read.
+    files = {stored.storage_id: stored for stored in storage.stored_files()}
+    listed = len(files)
+    documents = 0
+    unfound: list[tuple[DocumentRow, UUID]] = []
+    orphans: list[OrphanFile] = []
+    rows = (
+        Document.objects.order_by("pk")
+        .values_list(
+            "pk", "case_id", "case__organisation_id", "storage_id", "case__person__erased_at"
+        )
+        .iterator(chunk_size=_DOCUMENT_CHUNK)
+    )
+    for document_id, case_id, organisation_id, storage_id, erased_at in rows:
+        documents += 1
+        row = DocumentRow(document_id, case_id, organisation_id)
+        stored = files.pop(storage_id, None)
+        if stored is None and erased_at is None:
+            unfound.append((row, storage_id))
+        elif stored is not None and erased_at is not None:
+            orphans.append(OrphanFile(storage_id, stored.modified_at, erased_document=row))
+    named = listed - len(files)
+    orphans.extend(OrphanFile(stored.storage_id, stored.modified_at) for stored in files.values())
+    orphans.sort(key=lambda orphan: str(orphan.storage_id))
+    report = DocumentFilesReport(
+        documents=documents,
+        files=listed,
+        documents_without_file=_still_without_file(unfound),
+        orphan_files=orphans,
+    )
+    if delete_orphans_older_than is not None and orphans:
+        if named == 0:
+            report.deletion_refused = True
+        else:
+            _delete_orphan_files(actor, report, timezone.now() - delete_orphans_older_than)
+    return report
+
+
+def _still_without_file(unfound: list[tuple[DocumentRow, UUID]]) -> list[DocumentRow]:
+    """Of the documents found without their file, those still without it and still there: an
+    upload committed while the files were listed has its file written just after, and a
+    document deleted meanwhile has taken its file along. The file is looked for first, so
+    that a document deleted in between is not found either."""
+    unwritten = [row for row, storage_id in unfound if not storage.exists(storage_id)]
+    remaining: set[int] = set()
+    for start in range(0, len(unwritten), _ID_BATCH):
+        batch = [row.document_id for row in unwritten[start : start + _ID_BATCH]]
+        remaining.update(
+            Document.objects.filter(pk__in=batch, case__person__erased_at__isnull=True).values_list(
+                "pk", flat=True
+            )
+        )
+    return [row for row in unwritten if row.document_id in remaining]
+
+
+def _delete_orphan_files(actor: audit.Actor, report: DocumentFilesReport, cutoff: datetime) -> None:
+    for orphan in report.orphan_files:
+        if orphan.modified_at >= cutoff:
+            report.too_recent.append(orphan)
+            continue
+        try:
+            if _delete_orphan_file(actor, orphan):
+                report.deleted.append(orphan)
+        except OSError as error:
+            report.not_deleted.append((orphan, error.strerror or type(error).__name__))
+
+
+def _delete_orphan_file(actor: audit.Actor, orphan: OrphanFile) -> bool:
+    """Delete the file with its audit event, in one transaction: should the event not be
+    written, the file stays. False, and no event, if the file went meanwhile (with the deletion
+    of its row, committed just before)."""
+    document = orphan.erased_document
+    ids = {"document_id": document.document_id, "case_id": document.case_id} if document else {}
+    with transaction.atomic():
+        audit.record(
+            actor,
+            "document.delete_orphan_file",
+            object_type="document_file",
+            object_id=orphan.storage_id,
+            organisation_id=document.organisation_id if document else None,
+            details={
+                "reason": orphan.reason,
+                "modified_at": orphan.modified_at.isoformat(),
+                **ids,
+            },
+        )
+        deleted = storage.delete(orphan.storage_id)
+        if not deleted:
+            transaction.set_rollback(True)
+    return deleted

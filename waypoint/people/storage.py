@@ -9,7 +9,8 @@ deleted during a rotation is never written back.
 The files follow the rows that name them: a file is written once its row is committed
 (`store_after_commit`) and deleted once the deletion or erasure of its row is committed
 (`delete_after_commit`), so that a transaction that fails or rolls back writes no file and
-deletes none.
+deletes none. A crash between the commit and the file's write or deletion can still leave a
+row without its file or a file without its row: `waypoint check_documents` finds both.
 """
 
 import fcntl
@@ -18,6 +19,8 @@ import os
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
 from uuid import UUID
@@ -35,6 +38,13 @@ _HEADER_BYTES = len(PREFIX) + MAX_KEY_ID_LENGTH + 2
 
 class DocumentMissingError(FileNotFoundError):
     """No stored file has this id (never stored, or deleted)."""
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    storage_id: UUID
+    modified_at: datetime
+    """When the file was last written (stored, or re-encrypted by a key rotation)."""
 
 
 def documents_dir() -> Path:
@@ -127,6 +137,21 @@ def stored_ids() -> Iterator[UUID]:
             continue  # the lock file and temporary files
         if str(storage_id) == name:
             yield storage_id
+
+
+def stored_files() -> Iterator[StoredFile]:
+    """Every stored file's id and last write, in the order of `stored_ids`; a file deleted
+    while they are listed is left out."""
+    for storage_id in stored_ids():
+        try:
+            modified = path_for(storage_id).stat().st_mtime
+        except FileNotFoundError:
+            continue
+        yield StoredFile(storage_id, datetime.fromtimestamp(modified, tz=UTC))
+
+
+def exists(storage_id: UUID) -> bool:
+    return path_for(storage_id).is_file()
 
 
 def reencrypt(storage_id: UUID) -> bool:
