@@ -335,6 +335,39 @@ class _Halves(NamedTuple):
     high_json_first: _BitsLookup[bytes]
 
 
+class _JoinedLabels(dict[int, tuple[str, bytes]]):
+    """From the value of a half's bits (see ``_Halves``) to the labels of the indicators they
+    select, joined by "; " after ``lead`` (nothing when none), as text and escaped for a JSON
+    string; each worked out on first use."""
+
+    def __init__(
+        self, ids: _BitsLookup[tuple[str, ...]], labels: Mapping[str, str], lead: str
+    ) -> None:
+        super().__init__()
+        self._ids = ids
+        self._labels = labels
+        self._lead = lead
+
+    def __missing__(self, bits: int) -> tuple[str, bytes]:
+        ids = self._ids[bits]
+        text = self._lead + "; ".join(map(self._labels.__getitem__, ids)) if ids else ""
+        joined = self[bits] = (text, _escaped(text))
+        return joined
+
+
+class _DimensionLabels(NamedTuple):
+    """One dimension's members in a mask in catalogue order, as their labels in one language:
+    the halves of ``_Halves``, the high half's labels after the low half's (``high``) or alone
+    (``high_first``)."""
+
+    shift: int
+    middle: int
+    half_mask: int
+    low: _JoinedLabels
+    high: _JoinedLabels
+    high_first: _JoinedLabels
+
+
 @dataclass(frozen=True, slots=True)
 class _SetIndex:
     """One indicator set as tally contributions and bit masks, in two bit orders.
@@ -377,11 +410,6 @@ class _SetIndex:
             low[(mask >> shift) & half_mask] + high[(mask >> middle) & half_mask]
             for shift, middle, half_mask, low, high, _, _, _ in self.halves
         ]
-
-    def ids_of_dimension(self, dimension: int, mask: int) -> tuple[str, ...]:
-        """``ids_by_dimension`` for one dimension."""
-        shift, middle, half_mask, low, high, _, _, _ = self.halves[dimension]
-        return low[(mask >> shift) & half_mask] + high[(mask >> middle) & half_mask]
 
     def dimensions_json(
         self,
@@ -559,8 +587,9 @@ class _Texts:
     ``_parts_around``)."""
     positive_dimensions_json: tuple[dict[str, tuple[bytes, ...]], ...]
     """The same parts escaped for a JSON string (``_escaped``)."""
-    indicator_labels_json: dict[str, bytes]
-    """The labels escaped for a JSON string (``_escaped``)."""
+    member_labels: _OnFirstUse[str, tuple[_DimensionLabels, ...]]
+    """Per indicator set, per dimension, its members' labels (the indicators a positive
+    dimension names)."""
     dimension_heads: tuple[dict[RuleClause | bool | None, bytes], ...]
     """Per dimension and its rule met when positive, its status otherwise, the JSON text of the
     dimension up to the ids of its contributing indicators; after the first, from the comma
@@ -583,12 +612,17 @@ class _Texts:
         return _item(code, self.templates[code].format(**values))
 
     def positive_dimension(
-        self, dimension: int, outcome: DimensionOutcome, contributing: tuple[str, ...]
+        self, set_id: str, dimension: int, clause: RuleClause | None, yes_mask: int
     ) -> _Item:
-        clause = outcome.clause
+        """The text of a positive dimension, naming its indicators answered "yes" (in
+        ``yes_mask``, in catalogue order)."""
         assert clause is not None  # a positive dimension met a clause
-        labels = "; ".join(map(self.indicator_labels.__getitem__, contributing))
-        labels_json = b"; ".join(map(self.indicator_labels_json.__getitem__, contributing))
+        shift, middle, half_mask, low, high, high_first = self.member_labels[set_id][dimension]
+        low_bits = (yes_mask >> shift) & half_mask
+        low_text, low_json = low[low_bits]
+        high_text, high_json = (high if low_bits else high_first)[(yes_mask >> middle) & half_mask]
+        labels = low_text + high_text
+        labels_json = low_json + high_json
         return _Piece(
             {
                 "code": "dimension_positive",
@@ -651,7 +685,7 @@ def _texts(catalogue: Catalogue, language: Language) -> _Texts:
             ),
         ),
         indicator_labels=indicator_labels,
-        indicator_labels_json={key: _escaped(label) for key, label in indicator_labels.items()},
+        member_labels=_OnFirstUse(partial(_member_labels, indicator_labels)),
         dimension_labels=dimension_labels,
         dimension_items=tuple(
             {code: _item(code, templates[code].format(dimension=label)) for code in dimension_codes}
@@ -698,6 +732,20 @@ def _texts(catalogue: Catalogue, language: Language) -> _Texts:
         json_heads=_OnFirstUse(partial(_json_result_head, language)),
         questions=questions_by_declined[False],
         questions_again=questions_by_declined[True],
+    )
+
+
+def _member_labels(labels: Mapping[str, str], set_id: str) -> tuple[_DimensionLabels, ...]:
+    return tuple(
+        _DimensionLabels(
+            halves.shift,
+            halves.middle,
+            halves.half_mask,
+            _JoinedLabels(halves.low, labels, ""),
+            _JoinedLabels(halves.high, labels, "; "),
+            _JoinedLabels(halves.high, labels, ""),
+        )
+        for halves in _engine().sets_by_id[set_id].halves
     )
 
 
@@ -1629,10 +1677,10 @@ def _dimension_items(
 def _dimension_texts(texts: _Texts, first: _Scenario, verdict: _Verdict) -> list[_Item]:
     """The verdict's dimension items, with the text of each positive dimension, which names
     its indicators answered "yes"."""
-    index = first.set_index
+    set_id = first.set_index.indicator_set.id
     yes_mask = first.yes_mask
     return [
-        item or texts.positive_dimension(d, outcome, index.ids_of_dimension(d, yes_mask))
+        item or texts.positive_dimension(set_id, d, outcome.clause, yes_mask)
         for d, (item, outcome) in enumerate(
             zip(verdict.dimension_items, first.dimensions, strict=True)
         )
