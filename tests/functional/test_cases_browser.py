@@ -1,5 +1,6 @@
 """One case, walked in Chromium: a case worker registers a person and opens a case, records
-where the person was recruited and consent to the interview, runs the guided screening from the
+where the person was recruited and corrects it through the event's "Edit" link (with and
+without JavaScript), records consent to the interview, runs the guided screening from the
 case and saves it, plans support, downloads the rights sheet and records that it was given, and
 asks to close the case; then a supervisor, in a browser of their own, approves the closure."""
 
@@ -11,7 +12,7 @@ import pytest
 from playwright.sync_api import Browser, ConsoleMessage, Page, expect
 
 from tests.conftest import PASSWORD, add_authenticator, current_code
-from waypoint.cases.models import Case, StoredScreening
+from waypoint.cases.models import Case, StoredScreening, TraffickingEvent
 
 pytestmark = pytest.mark.functional
 
@@ -81,6 +82,43 @@ def test_a_case_from_registration_to_approved_closure(
     page.get_by_role("button", name="Record the event").click()
     expect(page.get_by_text("The event was recorded.")).to_be_visible()
     expect(page.get_by_role("cell", name="Вигадане місто")).to_be_visible()
+
+    # Its form is fetched into the page only when asked for; cancelled, then used to correct
+    # the place.
+    summary_url = page.url
+    recruitment = TraffickingEvent.objects.get(case=case)
+    event_form = page.get_by_role("group", name="Event: Recruitment")
+    expect(event_form).to_have_count(0)
+    edit_link = page.get_by_role("row", name=re.compile("Вигадане місто")).get_by_role(
+        "link", name="Edit"
+    )
+    edit_link.click()
+    expect(event_form.get_by_label("City or place")).to_have_value("Вигадане місто")
+    assert page.url == summary_url
+    page.get_by_role("link", name="Cancel").click()
+    expect(event_form).to_have_count(0)
+    expect(edit_link).to_be_focused()
+    edit_link.click()
+    event_form.get_by_label("City or place").fill("Інше вигадане місто")
+    page.get_by_role("button", name="Save the event").click()
+    expect(page.get_by_text("The event was saved.")).to_be_visible()
+    expect(page.get_by_role("cell", name="Інше вигадане місто")).to_be_visible()
+    recruitment.refresh_from_db()
+    assert (recruitment.city, recruitment.version) == ("Інше вигадане місто", 2)
+
+    # Without JavaScript, "Edit" opens the summary with that event's form.
+    without_script = browser.new_context(
+        java_script_enabled=False, storage_state=page.context.storage_state()
+    )
+    plain_page = without_script.new_page()
+    plain_page.goto(summary_url)
+    plain_page.get_by_role("link", name="Edit").click()
+    expect(plain_page).to_have_url(re.compile(rf"/events/{recruitment.pk}/edit/#event-"))
+    plain_form = plain_page.get_by_role("group", name="Event: Recruitment")
+    expect(plain_form.get_by_label("City or place")).to_have_value("Інше вигадане місто")
+    plain_page.get_by_role("link", name="Cancel").click()
+    expect(plain_form).to_have_count(0)
+    without_script.close()
 
     # Consent to the interview, explained in Ukrainian.
     open_tab(page, "Consent")

@@ -14,6 +14,7 @@ import pytest
 from django.db import connection
 from django.http import Http404
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from tests.integration.test_cases_support import actions, actor_for, bearer
 from tests.integration.test_cases_views_support import (
@@ -277,6 +278,20 @@ def removal_url(event: TraffickingEvent) -> str:
     return f"{event_url(event)}remove/"
 
 
+def edit_url(event: TraffickingEvent) -> str:
+    return f"{event_url(event)}edit/"
+
+
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+def event_forms(client: Client, event: TraffickingEvent) -> str:
+    """The event's forms as htmx fetches them when its "Edit" link is clicked."""
+    response = client.get(edit_url(event), **HTMX)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
 def past(days: int) -> str:
     return (date.today() - timedelta(days=days)).isoformat()
 
@@ -291,7 +306,7 @@ NEW_EVENT = {
 }
 
 
-def test_the_summary_lists_the_events_and_offers_their_forms(world: World) -> None:
+def test_the_summary_lists_the_events_read_only_each_with_an_edit_link(world: World) -> None:
     recruited = add_event(world.own, started_on=date(2025, 5, 1))
     moved = add_event(
         world.own, kind="Transit", country="DE", city="", started_on=None, ended_on=None
@@ -312,17 +327,111 @@ def test_the_summary_lists_the_events_and_offers_their_forms(world: World) -> No
     assert "<td>Вигадане місто</td>" in first_row
     assert "<td>2025-05-01</td>" in first_row
     assert events_url(world.own) in page
-    for event in TraffickingEvent.objects.all():
-        assert event_url(event) in page
-        assert removal_url(event) in page
+    for event in (recruited, moved, exploited):
+        row = page[page.index(f'<tr id="event-{event.pk}">') :]
+        row = row[: row.index("</tr>")]
+        assert f'href="{edit_url(event)}#event-{event.pk}-edit"' in row
+        assert f'hx-get="{edit_url(event)}" hx-target="#event-{event.pk}-edit"' in row
+        assert f'<tr id="event-{event.pk}-edit" data-edit-region hidden></tr>' in page
+        assert f'action="{event_url(event)}"' not in page
+        assert removal_url(event) not in page
+
+
+def summary(client: Client, case: Case) -> tuple[str, int]:
+    """The summary page and the number of queries it took."""
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(f"/cases/{case.pk}/")
+    assert response.status_code == 200
+    return response.content.decode(), len(queries)
+
+
+def test_the_summary_renders_no_event_form_and_its_queries_do_not_grow_with_the_events(
+    world: World,
+) -> None:
+    client = sign_in(world.alpha.case_worker)
+    add_event(world.own)
+    one_page, one_query_count = summary(client, world.own)
+    for index in range(24):
+        add_event(world.own, kind="Transit", country="DE", city=f"Place {index}")
+    page, query_count = summary(client, world.own)
+    assert query_count == one_query_count
+    assert page.count("Edit</a>") == 25
+    # Only the form that records a new event: no change or removal form, no list of countries
+    # per event.
+    assert page.count("<form") == one_page.count("<form")
+    assert page.count("<select") == one_page.count("<select")
+    assert 'name="event-' not in page
+    assert 'name="remove-' not in page
+
+
+def test_the_edit_link_fetches_the_events_forms_with_its_current_values(world: World) -> None:
+    event = add_event(world.own)
+    other = add_event(world.own, kind="Transit", country="DE")
+    supervisor = world.alpha.supervisor
+    services.update_trafficking_event(
+        actor_for(supervisor), supervisor, event, expected_version=1, today=TODAY, city="Lviv"
+    )
+    client = sign_in(world.alpha.case_worker)
+    response = client.get(edit_url(event), **HTMX)
+    assert response.status_code == 200
+    assert "HX-Request" in response["Vary"]
+    fragment = response.content.decode()
+    assert "<html" not in fragment
+    assert fragment.lstrip().startswith(f'<tr id="event-{event.pk}-edit" data-edit-region>')
+    assert_accessible(fragment)
+    current = {
+        "kind": "Recruitment",
+        "country": "UA",
+        "city": "Lviv",
+        "started_on": "2025-05-01",
+        "ended_on": "2025-05-20",
+        "description": "Met a 'modelling agent' online (fiction).",
+    }
+    mine = form_data(fragment, event_url(event))
+    assert mine == {f"event-{event.pk}-version": ["2"]} | {
+        f"{prefix}event-{event.pk}-{name}": [value]
+        for name, value in current.items()
+        for prefix in ("", "initial-")
+    }
+    assert form_data(fragment, removal_url(event)) == {f"remove-{event.pk}-version": ["2"]}
+    assert f'href="/cases/{world.own.pk}/#event-{event.pk}"' in fragment
+    assert f'data-close-edit="event-{event.pk}-edit-link"' in fragment
+    assert f"event-{other.pk}-" not in fragment
+    assert event_url(other) not in fragment
+    [viewed] = actions("case.view")
+    assert (viewed.object_id, viewed.details) == (str(world.own.pk), {"section": "events"})
+
+
+def test_without_javascript_the_edit_link_opens_the_summary_with_that_events_forms(
+    world: World,
+) -> None:
+    event = add_event(world.own)
+    other = add_event(world.own, kind="Transit", country="DE")
+    client = sign_in(world.alpha.case_worker)
+    response = client.get(edit_url(event))
+    assert response.status_code == 200
+    assert "HX-Request" in response["Vary"]
+    page = response.content.decode()
+    assert_accessible(page)
+    assert "Trafficking events (HTCDS)" in text(page)
+    assert form_data(page, event_url(event))[f"event-{event.pk}-country"] == ["UA"]
+    assert form_data(page, removal_url(event)) == {f"remove-{event.pk}-version": ["1"]}
+    assert f'<tr id="event-{other.pk}-edit" data-edit-region hidden></tr>' in page
+    assert event_url(other) + '"' not in page
+    assert [viewed.details for viewed in actions("case.view")] == [{"section": "summary"}]
 
 
 @pytest.mark.parametrize("role", ["org_admin", "data_analyst", "auditor", "trainee"])
 def test_roles_without_case_access_see_no_events(world: World, role: str) -> None:
-    add_event(world.own)
-    response = sign_in(world.alpha.by_role(role)).get(f"/cases/{world.own.pk}/")
-    assert response.status_code == 403
-    assert "Вигадане" not in text(response.content)
+    event = add_event(world.own)
+    client = sign_in(world.alpha.by_role(role))
+    for response in (
+        client.get(f"/cases/{world.own.pk}/"),
+        client.get(edit_url(event)),
+        client.get(edit_url(event), **HTMX),
+    ):
+        assert response.status_code == 403
+        assert "Вигадане" not in text(response.content)
 
 
 def test_an_event_is_recorded_from_the_summary(world: World) -> None:
@@ -366,37 +475,47 @@ def test_a_wrong_event_is_explained_at_its_field_and_nothing_is_saved(
     assert not TraffickingEvent.objects.exists()
 
 
-def test_an_event_is_changed_from_the_summary(world: World) -> None:
+def test_an_event_is_changed_with_the_form_its_edit_link_fetches(world: World) -> None:
     event = add_event(world.own)
     client = sign_in(world.alpha.case_worker)
     url = event_url(event)
-    mine = form_data(client.get(f"/cases/{world.own.pk}/").content.decode(), url)
+    mine = form_data(event_forms(client, event), url)
     assert mine[f"event-{event.pk}-version"] == ["1"]
     assert mine[f"event-{event.pk}-country"] == ["UA"]
     mine[f"event-{event.pk}-city"] = ["Lviv"]
     response = client.post(url, mine, follow=True)
+    assert response.redirect_chain[-1][0] == f"/cases/{world.own.pk}/"
     assert "The event was saved." in messages_in(text(response.content))
     event.refresh_from_db()
     assert (event.city, event.version) == ("Lviv", 2)
     assert actions("trafficking_event.update")[0].details["fields"] == ["city"]
     # The same form posted again changes nothing.
-    mine = form_data(client.get(f"/cases/{world.own.pk}/").content.decode(), url)
+    mine = form_data(event_forms(client, event), url)
     response = client.post(url, mine, follow=True)
     assert "Nothing was changed." in messages_in(text(response.content))
     assert TraffickingEvent.objects.get().version == 2
 
 
-def test_a_wrong_change_is_explained_and_nothing_is_saved(world: World) -> None:
+def test_a_wrong_change_shows_that_events_form_with_the_errors_and_what_was_posted(
+    world: World,
+) -> None:
     event = add_event(world.own)
+    other = add_event(world.own, kind="Transit", country="DE")
     client = sign_in(world.alpha.case_worker)
     url = event_url(event)
-    mine = form_data(client.get(f"/cases/{world.own.pk}/").content.decode(), url)
+    mine = form_data(event_forms(client, event), url)
     mine[f"event-{event.pk}-ended_on"] = ["2025-04-01"]
+    mine[f"event-{event.pk}-city"] = ["Lviv"]
     response = client.post(url, mine)
     assert response.status_code == 400
-    assert "Must not be before the start date." in text(response.content)
-    assert_accessible(response.content.decode())
-    assert TraffickingEvent.objects.get().ended_on == date(2025, 5, 20)
+    page = response.content.decode()
+    assert "Must not be before the start date." in text(page)
+    assert_accessible(page)
+    shown = form_data(page, url)
+    assert shown[f"event-{event.pk}-ended_on"] == ["2025-04-01"]
+    assert shown[f"event-{event.pk}-city"] == ["Lviv"]
+    assert f'<tr id="event-{other.pk}-edit" data-edit-region hidden></tr>' in page
+    assert TraffickingEvent.objects.get(pk=event.pk).ended_on == date(2025, 5, 20)
 
 
 def test_an_event_changed_meanwhile_shows_both_values_and_reapplies_mine(world: World) -> None:
@@ -404,7 +523,7 @@ def test_an_event_changed_meanwhile_shows_both_values_and_reapplies_mine(world: 
     supervisor = world.alpha.supervisor
     client = sign_in(world.alpha.case_worker)
     url = event_url(event)
-    mine = form_data(client.get(f"/cases/{world.own.pk}/").content.decode(), url)
+    mine = form_data(event_forms(client, event), url)
     services.update_trafficking_event(
         actor_for(supervisor), supervisor, event, expected_version=1, today=TODAY, city="Lviv"
     )
@@ -416,21 +535,23 @@ def test_an_event_changed_meanwhile_shows_both_values_and_reapplies_mine(world: 
     conflict = text(page[page.index('id="conflict"') :])
     assert "Someone else changed this case while you were editing" in conflict
     assert "Lviv" in conflict
+    assert "Save again with my changes" in text(page)
     merged = form_data(page, url)
     assert merged[f"event-{event.pk}-version"] == ["2"]
     assert merged[f"event-{event.pk}-country"] == ["PL"]
     assert merged[f"event-{event.pk}-city"] == ["Lviv"]
+    assert form_data(page, removal_url(event)) == {f"remove-{event.pk}-version": ["2"]}
     assert client.post(url, merged).status_code == 302
     event.refresh_from_db()
     assert (event.country, event.city, event.version) == ("PL", "Lviv", 3)
 
 
-def test_an_event_is_removed_from_the_summary_unless_changed_meanwhile(world: World) -> None:
+def test_an_event_is_removed_from_its_form_unless_changed_meanwhile(world: World) -> None:
     event = add_event(world.own)
     supervisor = world.alpha.supervisor
     client = sign_in(world.alpha.case_worker)
     url = removal_url(event)
-    mine = form_data(client.get(f"/cases/{world.own.pk}/").content.decode(), url)
+    mine = form_data(event_forms(client, event), url)
     assert mine == {f"remove-{event.pk}-version": ["1"]}
     services.update_trafficking_event(
         actor_for(supervisor), supervisor, event, expected_version=1, today=TODAY, city="Lviv"
@@ -439,8 +560,15 @@ def test_an_event_is_removed_from_the_summary_unless_changed_meanwhile(world: Wo
     assert response.status_code == 409
     assert "so it was not removed" in text(response.content)
     assert TraffickingEvent.objects.filter(pk=event.pk).exists()
-    assert client.post(url, {}).status_code == 400
-    mine = form_data(client.get(f"/cases/{world.own.pk}/").content.decode(), url)
+    # The event's forms are open again, as it is now.
+    page = response.content.decode()
+    mine = form_data(page, url)
+    assert mine == {f"remove-{event.pk}-version": ["2"]}
+    assert form_data(page, event_url(event))[f"event-{event.pk}-city"] == ["Lviv"]
+    refused = client.post(url, {})
+    assert refused.status_code == 400
+    assert form_data(refused.content.decode(), url) == {f"remove-{event.pk}-version": [""]}
+    assert "This field is required." in text(refused.content)
     response = client.post(url, mine, follow=True)
     assert "The event was removed." in messages_in(text(response.content))
     assert not TraffickingEvent.objects.exists()
@@ -457,6 +585,8 @@ def test_the_event_forms_are_for_the_case_worker_and_the_supervisors(
     client = sign_in(world.alpha.by_role(role))
     allowed = expected_access(role, record) == 200
     denied_before = AuditEvent.objects.filter(action="permission.denied").count()
+    assert client.get(edit_url(event), **HTMX).status_code == (200 if allowed else 403)
+    assert client.get(edit_url(event)).status_code == (200 if allowed else 403)
     # Wrong input does not turn a refusal into a form error.
     assert client.post(events_url(case), {"kind": "x"}).status_code == (400 if allowed else 403)
     assert client.post(events_url(case), NEW_EVENT).status_code == (302 if allowed else 403)
@@ -468,7 +598,7 @@ def test_the_event_forms_are_for_the_case_worker_and_the_supervisors(
     left = TraffickingEvent.objects.filter(case=case)
     assert [item.kind for item in left] == (["Exploitation"] if allowed else ["Recruitment"])
     denied = AuditEvent.objects.filter(action="permission.denied").count() - denied_before
-    assert denied == (0 if allowed else 4)
+    assert denied == (0 if allowed else 6)
 
 
 def test_an_event_of_another_case_is_not_found(world: World) -> None:
@@ -477,16 +607,25 @@ def test_an_event_of_another_case_is_not_found(world: World) -> None:
     wrong = f"/cases/{world.own.pk}/events/{elsewhere.pk}/"
     assert client.post(wrong, {}).status_code == 404
     assert client.post(f"{wrong}remove/", {}).status_code == 404
+    assert client.get(f"{wrong}edit/").status_code == 404
+    assert client.get(f"{wrong}edit/", **HTMX).status_code == 404
+    missing = f"/cases/{world.own.pk}/events/999999/"
+    assert client.get(f"{missing}edit/", **HTMX).status_code == 404
+    assert client.get("/cases/999999/events/1/edit/", **HTMX).status_code == 404
+    assert not actions("case.view")
     # Whoever may not see the case learns nothing from a 404.
     stranger = sign_in(world.beta.supervisor)
-    assert stranger.post(f"/cases/{world.own.pk}/events/999999/", {}).status_code == 403
+    assert stranger.post(missing, {}).status_code == 403
+    assert stranger.get(f"{missing}edit/", **HTMX).status_code == 403
+    assert stranger.get(f"{wrong}edit/").status_code == 403
 
 
-def test_only_posts_are_accepted(world: World) -> None:
+def test_each_view_accepts_only_its_method(world: World) -> None:
     event = add_event(world.own)
     client = sign_in(world.alpha.case_worker)
     for url in (events_url(world.own), event_url(event), removal_url(event)):
         assert client.get(url).status_code == 405
+    assert client.post(edit_url(event), {}).status_code == 405
 
 
 JUNK = ["\x00", "9" * 40, "²", "-1", "", "null", "[]", "ä" * 5000, "2026-02-30"]
@@ -509,6 +648,12 @@ def test_hostile_values_never_break_the_event_forms(world: World, junk: str) -> 
     ):
         response = client.post(url, data)
         assert response.status_code in (302, 400, 409), (url, response.status_code)
+    junk_request = {"HTTP_HX_REQUEST": junk.encode("unicode_escape").decode("ascii")}
+    for url in (edit_url(event), f"{edit_url(event)}?edit_event={junk}"):
+        assert client.get(url, **junk_request).status_code == 200
+    for event_id in (junk, "9" * 40, "-1"):
+        response = client.get(f"/cases/{world.own.pk}/events/{event_id}/edit/", **HTMX)
+        assert response.status_code == 404
 
 
 # ---- the API --------------------------------------------------------------------------------

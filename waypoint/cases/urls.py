@@ -18,6 +18,7 @@ urlpatterns = [
     ),
     path("<int:case_id>/events/", views.add_event, name="add_event"),
     path("<int:case_id>/events/<int:event_id>/", views.update_event, name="event"),
+    path("<int:case_id>/events/<int:event_id>/edit/", views.edit_event, name="edit_event"),
     path("<int:case_id>/events/<int:event_id>/remove/", views.remove_event, name="remove_event"),
     path("<int:case_id>/export/", views.export, name="export"),
     path("<int:case_id>/erase/", views.erase, name="erase"),

@@ -9,6 +9,7 @@ on an old version is 409, with both versions side by side to merge.
 """
 
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any, NoReturn
 
 from django import forms
@@ -19,6 +20,7 @@ from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -324,32 +326,52 @@ def _support_rows(
     return rows
 
 
-EventRow = tuple[TraffickingEvent, TraffickingEventChangeForm, VersionOnlyForm]
+@dataclass(frozen=True)
+class OpenEvent:
+    """The one trafficking event whose forms the summary shows: asked for with its "Edit"
+    link, or just posted, with the forms as they were posted and any conflict."""
+
+    event_id: int
+    change_form: VersionedForm | None = None
+    removal_form: VersionOnlyForm | None = None
+    conflict: Conflict | None = None
 
 
-def _event_rows(
-    events: list[TraffickingEvent],
-    changed: tuple[int, TraffickingEventChangeForm] | None,
-    removal: tuple[int, VersionOnlyForm] | None,
-) -> list[EventRow]:
-    """Each trafficking event with its change form and its removal form; the one just
-    posted keeps what was posted."""
-    rows = []
-    for event in events:
-        change_form = (
-            changed[1]
-            if changed and changed[0] == event.pk
-            else TraffickingEventChangeForm(
-                initial=selectors.event_details(event), prefix=f"event-{event.pk}"
-            )
+@dataclass(frozen=True)
+class EventForms:
+    """A trafficking event with its forms, to change it and to remove it."""
+
+    event: TraffickingEvent
+    change_form: VersionedForm
+    removal_form: VersionOnlyForm
+    conflict: Conflict | None
+
+
+def _event_forms(event: TraffickingEvent, opened: OpenEvent) -> EventForms:
+    """The event's forms as it is now; a form just posted keeps what was posted."""
+    change_form = opened.change_form
+    if change_form is None:
+        change_form = TraffickingEventChangeForm(
+            initial=selectors.event_details(event), prefix=f"event-{event.pk}"
         )
-        removal_form = (
-            removal[1]
-            if removal and removal[0] == event.pk
-            else VersionOnlyForm(initial={"version": event.version}, prefix=f"remove-{event.pk}")
+    removal_form = opened.removal_form
+    if removal_form is None:
+        removal_form = VersionOnlyForm(
+            initial={"version": event.version}, prefix=f"remove-{event.pk}"
         )
-        rows.append((event, change_form, removal_form))
-    return rows
+    return EventForms(event, change_form, removal_form, opened.conflict)
+
+
+def _open_event_forms(
+    events: list[TraffickingEvent], opened: OpenEvent | None
+) -> EventForms | None:
+    """The forms of the event that is open, if it is still there. Only that one event's forms
+    are rendered: a change form, with its list of countries, takes milliseconds per event."""
+    if opened is None:
+        return None
+    return next(
+        (_event_forms(event, opened) for event in events if event.pk == opened.event_id), None
+    )
 
 
 def _document_rows(
@@ -390,9 +412,7 @@ def _tab_page(
     if tab == "plan":
         context["support_rows"] = _support_rows(page, context.get("changed_item"))
     if tab == "summary":
-        context["event_rows"] = _event_rows(
-            context["events"], context.get("changed_event"), context.get("event_removal")
-        )
+        context["event_forms"] = _open_event_forms(context["events"], context.get("opened_event"))
     if tab == "documents":
         context["document_rows"] = _document_rows(page.documents, context.get("document_deletion"))
     return render(request, f"cases/{tab}.html", context, status=status)
@@ -735,6 +755,32 @@ def add_event(request: HttpRequest, case_id: int) -> HttpResponse:
 
 @login_required
 @never_cache
+@require_GET
+def edit_event(request: HttpRequest, case_id: int, event_id: int) -> HttpResponse:
+    """The forms to change or remove one event, for who may change it. htmx fetches them alone
+    into the summary, under the event's row; without JavaScript the "Edit" link opens the
+    summary with them."""
+    case = _case(case_id)
+    _may_manage(request, case)
+    event = _event(request, case, event_id)
+    if request.headers.get("HX-Request") == "true":
+        services.get_case_for_view(
+            actor_from_request(request), signed_in_user(request), case_id, section="events"
+        )
+        response = render(
+            request,
+            "cases/_event_edit_form.html",
+            {"case": case, "event_forms": _event_forms(event, OpenEvent(event_id))},
+        )
+    else:
+        response = _show_tab(request, case_id, "summary", {"opened_event": OpenEvent(event_id)})
+    # One URL answers with a fragment or with the page: a cache must keep them apart.
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+@login_required
+@never_cache
 @require_POST
 def update_event(request: HttpRequest, case_id: int, event_id: int) -> HttpResponse:
     case = _case(case_id)
@@ -753,11 +799,9 @@ def update_event(request: HttpRequest, case_id: int, event_id: int) -> HttpRespo
             today=timezone.localdate(),
             **changes,
         ),
-        shown=lambda shown_form: {"changed_event": (event_id, shown_form)},
+        shown=lambda shown_form: {"opened_event": OpenEvent(event_id, change_form=shown_form)},
         shown_in_conflict=lambda conflict: {
-            "changed_event": (event_id, conflict.form),
-            "event_conflict": conflict,
-            "conflict_event": event_id,
+            "opened_event": OpenEvent(event_id, change_form=conflict.form, conflict=conflict)
         },
         success=_("The event was saved."),
     )
@@ -781,10 +825,18 @@ def remove_event(request: HttpRequest, case_id: int, event_id: int) -> HttpRespo
             )
         except services.StaleVersionError:
             messages.error(request, EVENT_CONFLICT_MESSAGE)
-            return _show_tab(request, case_id, "summary", status=409)
+            return _show_tab(
+                request, case_id, "summary", {"opened_event": OpenEvent(event_id)}, status=409
+            )
         messages.success(request, _("The event was removed."))
         return redirect("cases:detail", case_id)
-    return _show_tab(request, case_id, "summary", {"event_removal": (event_id, form)}, status=400)
+    return _show_tab(
+        request,
+        case_id,
+        "summary",
+        {"opened_event": OpenEvent(event_id, removal_form=form)},
+        status=400,
+    )
 
 
 @login_required
