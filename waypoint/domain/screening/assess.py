@@ -212,8 +212,9 @@ def _item(code: str, text: str) -> _Item:
     return _piece({"code": code, "text": text})
 
 
-def _json_array(pieces: Iterable[_Piece[Any]]) -> bytes:
-    return b"[" + b",".join([piece.json for piece in pieces]) + b"]"
+def _json_elements_of(pieces: Iterable[_Piece[Any]]) -> bytes:
+    """The pieces as JSON array elements, comma-separated."""
+    return b",".join([piece.json for piece in pieces])
 
 
 class _JsonStrings(dict[str | None, bytes]):
@@ -411,19 +412,19 @@ class _SetIndex:
             for shift, middle, half_mask, low, high, _, _, _ in self.halves
         ]
 
-    def dimensions_json(
+    def add_dimensions_json(
         self,
+        parts: list[bytes],
         heads: tuple[Mapping[RuleClause | bool | None, bytes], ...],
         statuses: tuple[bool | None, ...],
         outcomes: tuple[DimensionOutcome, ...],
         yes_mask: int,
         open_mask: int,
-    ) -> bytes:
-        """The elements of the result's JSON list of dimensions: each its head by rule met or
-        status (see ``_Texts.dimension_heads``), then its members set in ``yes_mask``
-        (contributing) and in ``open_mask`` (unanswered), masks in catalogue order. Spliced
-        in one join: concatenating the pieces of each would copy them again and again."""
-        parts: list[bytes] = []
+    ) -> None:
+        """Adds to ``parts`` the elements of the result's JSON list of dimensions: each its
+        head by rule met or status (see ``_Texts.dimension_heads``), then its members set in
+        ``yes_mask`` (contributing) and in ``open_mask`` (unanswered), masks in catalogue
+        order."""
         for head, status, outcome, (shift, middle, mask, _, _, low, high, high_first) in zip(
             heads, statuses, outcomes, self.halves, strict=True
         ):
@@ -438,7 +439,6 @@ class _SetIndex:
                 (high if open_low else high_first)[(open_mask >> middle) & mask],
                 b"]}",
             )
-        return b"".join(parts)
 
     def expand(self, mask: int) -> int:
         """A mask in question order, in the engine's merged order."""
@@ -1551,61 +1551,64 @@ def _render(evaluation: _Evaluation) -> AssessmentDict:
 
 def _render_json(evaluation: _Evaluation) -> bytes:
     """``_render``'s result as ``_JSON`` would write it, spliced from the pieces' JSON texts;
-    what no piece holds is encoded here, key for key in the same order."""
+    what no piece holds is encoded here, key for key in the same order. The parts are joined
+    once: joining the long arrays on their own first would copy them once more."""
     texts = evaluation.texts
     verdict = evaluation.verdict
     legal = evaluation.legal
     first = evaluation.first
-    index = first.set_index
     age = evaluation.age
     reasons = evaluation.provisional_reasons
-    return b"".join(
-        (
-            texts.json_heads[evaluation.jurisdiction, evaluation.set_ids],
-            b"null" if age is None else b"%d" % age,
-            b',"child":',
-            _LITERALS[verdict.child],
-            b',"exploitation":',
-            _STRING_ARRAYS[evaluation.forms],
-            b',"dimensions":[',
-            index.dimensions_json(
-                texts.dimension_heads,
-                verdict.statuses,
-                first.dimensions,
-                first.yes_mask,
-                first.open_mask,
-            ),
-            b'],"ilo":',
-            verdict.ilo_json,
-            b',"palermo":',
-            verdict.palermo_json,
-            _STRING_ARRAYS[evaluation.acts],
-            b',"means_found":',
-            _STRING_ARRAYS[evaluation.means_found],
-            b',"purposes_found":',
-            _STRING_ARRAYS[evaluation.purposes_found],
-            b'},"movement":',
-            evaluation.movement.json,
-            b',"legal":',
-            legal.json_heads[verdict.met, verdict.child],
-            _json_array(evaluation.legal_means),
-            b',"notes":',
-            _json_array(evaluation.legal_notes),
-            b'},"htcds_trafficking_status":',
-            _QUOTED[_HTCDS_STATUS[verdict.trafficking]],
-            b',"next_questions":',
-            _json_array(evaluation.next_questions),
-            b',"explanation":',
-            _json_array(evaluation.explanation),
-            b',"provisional":',
-            _LITERALS[bool(reasons.data)],
-            b',"provisional_reasons":',
-            reasons.json,
-            b',"ruleset":',
-            evaluation.engine.ruleset.json,
-            b"}",
-        )
+    parts = [
+        texts.json_heads[evaluation.jurisdiction, evaluation.set_ids],
+        b"null" if age is None else b"%d" % age,
+        b',"child":',
+        _LITERALS[verdict.child],
+        b',"exploitation":',
+        _STRING_ARRAYS[evaluation.forms],
+        b',"dimensions":[',
+    ]
+    first.set_index.add_dimensions_json(
+        parts,
+        texts.dimension_heads,
+        verdict.statuses,
+        first.dimensions,
+        first.yes_mask,
+        first.open_mask,
     )
+    parts += (
+        b'],"ilo":',
+        verdict.ilo_json,
+        b',"palermo":',
+        verdict.palermo_json,
+        _STRING_ARRAYS[evaluation.acts],
+        b',"means_found":',
+        _STRING_ARRAYS[evaluation.means_found],
+        b',"purposes_found":',
+        _STRING_ARRAYS[evaluation.purposes_found],
+        b'},"movement":',
+        evaluation.movement.json,
+        b',"legal":',
+        legal.json_heads[verdict.met, verdict.child],
+        b"[",
+        _json_elements_of(evaluation.legal_means),
+        b'],"notes":[',
+        _json_elements_of(evaluation.legal_notes),
+        b']},"htcds_trafficking_status":',
+        _QUOTED[_HTCDS_STATUS[verdict.trafficking]],
+        b',"next_questions":[',
+        _json_elements_of(evaluation.next_questions),
+        b'],"explanation":[',
+        _json_elements_of(evaluation.explanation),
+        b'],"provisional":',
+        _LITERALS[bool(reasons.data)],
+        b',"provisional_reasons":',
+        reasons.json,
+        b',"ruleset":',
+        evaluation.engine.ruleset.json,
+        b"}",
+    )
+    return b"".join(parts)
 
 
 # ---- the indicator set and the dimensions --------------------------------------------------
