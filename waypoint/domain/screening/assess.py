@@ -394,8 +394,11 @@ class _SetIndex:
     question_unions: tuple[tuple[int, ...], ...]
     """Per dimension, in question order, the mask of every combination of tiers (index: bit
     set of tiers)."""
+    second_class: int
+    """Where a second mask in question order starts when two are put in one int, at a byte."""
     question_ids: tuple[_Lookup, ...]
-    """Per byte of a mask in question order, the ids each value selects."""
+    """Per byte of two masks in question order put in one int (see ``second_class``), the
+    ids each value selects."""
     question_pairs: tuple[tuple[tuple[tuple[str, int], ...], ...], ...]
     """``question_ids`` with each id's dimension: (id, dimension) pairs."""
     expansion: tuple[tuple[int, ...], ...]
@@ -442,6 +445,8 @@ class _SetIndex:
 
     def expand(self, mask: int) -> int:
         """A mask in question order, in the engine's merged order."""
+        if not mask:
+            return 0
         expansion = self.expansion
         return sum(map(getitem, expansion, mask.to_bytes(len(expansion), "little")))
 
@@ -506,6 +511,7 @@ def _set_index(
             answered_yes_notes.append((mask, note.code, note.reason))
     ids_by_position = list(catalogue.indicators)
     dimension_masks = tuple(mask_of(bit, d) for d in dimensions)
+    ids_in_question_order = _byte_lookups(in_question_order)
     return _SetIndex(
         indicator_set=indicator_set,
         tally=tally,
@@ -519,8 +525,9 @@ def _set_index(
         question_unions=tuple(
             tuple(mask_of(question_bit, d, tiers) for tiers in range(8)) for d in dimensions
         ),
-        question_ids=_byte_lookups(in_question_order),
-        question_pairs=_byte_lookups([(i, dimension_of[i]) for i in in_question_order]),
+        second_class=8 * len(ids_in_question_order),
+        question_ids=ids_in_question_order * 2,
+        question_pairs=_byte_lookups([(i, dimension_of[i]) for i in in_question_order]) * 2,
         expansion=tuple(
             tuple(sum(part) for part in lookup)
             for lookup in _byte_lookups([merged_bit[i] for i in in_question_order])
@@ -2123,21 +2130,35 @@ def _questions_for_one_age(
     index = scenario.set_index
     others = relevant ^ decisive
     declined = scenario.declined_in_question_order
-    masks = (decisive & ~declined, others & ~declined, decisive & declined, others & declined)
-    for question_class, mask in zip(_INDICATOR_CLASSES, masks, strict=True):
-        if question_class == DECLINED_DECISIVE_CLASS:
-            questions += movement_questions
-        if not mask:
-            continue
-        tables = (
-            texts.questions if question_class < DECLINED_DECISIVE_CLASS else texts.questions_again
+    # Each pair of classes in one mask, the second class above the first, so that one pass
+    # over the lookups lists both in order.
+    above = index.second_class
+    first_asked = decisive & ~declined | (others & ~declined) << above
+    asked_again = decisive & declined | (others & declined) << above
+    if first_asked:
+        questions += _indicator_questions(texts.questions, index, first_asked, shared, affects)
+    questions += movement_questions
+    if asked_again:
+        questions += _indicator_questions(
+            texts.questions_again, index, asked_again, shared, affects
         )
-        if shared is None:
-            pairs = _selected(index.question_pairs, mask)
-            questions += [tables[affects[d]][i] for i, d in pairs]
-        else:
-            questions += map(tables[shared].__getitem__, _selected(index.question_ids, mask))
     return tuple(questions)
+
+
+def _indicator_questions(
+    tables: tuple[dict[str, _Question], ...],
+    index: _SetIndex,
+    classes: int,
+    shared: int | None,
+    affects: tuple[int, ...],
+) -> Iterable[_Question]:
+    """The questions on the indicators of two classes (see ``_questions_for_one_age``), each
+    from the table of what it can change: ``shared`` when that is the same for all,
+    otherwise its dimension's."""
+    if shared is None:
+        pairs = _selected(index.question_pairs, classes)
+        return [tables[affects[d]][i] for i, d in pairs]
+    return map(tables[shared].__getitem__, _selected(index.question_ids, classes))
 
 
 def _questions_for_unknown_age(
