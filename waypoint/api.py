@@ -4,6 +4,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, ValidationError
@@ -87,6 +88,16 @@ def permission_denied(request: HttpRequest, exc: PermissionDenied) -> HttpRespon
 @api.exception_handler(Http404)
 def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
     return api.create_response(request, {"detail": "Not found."}, status=404)
+
+
+@api.exception_handler(MultiPartParserError)
+def unreadable_multipart(request: HttpRequest, exc: MultiPartParserError) -> HttpResponse:
+    # ninja reads the uploaded files itself, so Django's own 400 for this never comes into play.
+    return api.create_response(
+        request,
+        {"detail": f"The multipart body could not be read: {exc}."},
+        status=400,
+    )
 
 
 def json_path(location: tuple[object, ...] | list[object]) -> str:

@@ -150,6 +150,25 @@ def test_malformed_multipart_body_is_a_400(db: None) -> None:
     assert response.status_code == 400
 
 
+@pytest.mark.parametrize("debug", [False, True])
+def test_malformed_multipart_upload_to_the_api_is_a_json_400(
+    alpha: Organisation, make_user: Callable[..., User], settings: Settings, debug: bool
+) -> None:
+    settings.DEBUG = debug
+    worker = make_user(alpha, Role.CASE_WORKER)
+    worker.is_verified = lambda: True  # type: ignore[method-assign]
+    secret = services.issue_api_token(Actor(), worker, name="t", days=5).secret
+    for content_type in ("multipart/form-data", "multipart/form-data; boundary="):
+        response = lenient().post(
+            "/api/v1/cases/1/documents",
+            data="garbage--",
+            content_type=content_type,
+            HTTP_AUTHORIZATION=f"Bearer {secret}",
+        )
+        assert response.status_code == 400, (content_type, response.content[:200])
+        assert response.json()["detail"].startswith("The multipart body could not be read: ")
+
+
 def test_too_many_fields_is_a_400(db: None) -> None:
     body = "&".join(f"f{n}=1" for n in range(settings.DATA_UPLOAD_MAX_NUMBER_FIELDS + 1))
     response = lenient().post(
