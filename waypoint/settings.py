@@ -120,6 +120,7 @@ MIDDLEWARE = [
     "waypoint.web.middleware.ApiJsonErrorsMiddleware",
     "waypoint.web.middleware.RequestSizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "waypoint.web.middleware.HtmxRedirectMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",

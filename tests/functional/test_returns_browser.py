@@ -5,6 +5,7 @@ filters the programme view."""
 import re
 
 import pytest
+from django.contrib.sessions.models import Session
 from django.utils import timezone
 from playwright.sync_api import Browser, ConsoleMessage, Page, Response, expect
 
@@ -199,3 +200,21 @@ def test_an_analyst_filters_the_programme_view_and_sees_small_cells_withheld(
     expect(page).to_have_url(re.compile(r"country=UA"))
     expect(results.get_by_role("table").first).to_contain_text("withheld")
     assert page.evaluate("() => window.beforeFilter") is True, "htmx swapped, no reload"
+
+
+def test_a_filter_after_the_session_ended_opens_the_whole_sign_in_page(
+    page: Page, live_server, alpha, make_user
+) -> None:
+    analyst = make_user(alpha, Role.DATA_ANALYST)
+    sign_in(page, live_server.url, analyst)
+    page.goto(f"{live_server.url}/returns/programme/")
+    expect(page.locator("#programme-results")).to_be_visible()
+    page.evaluate("() => (window.beforeFilter = true)")
+    Session.objects.all().delete()
+    page.get_by_label("Country of return").select_option("UA")
+    # The sign-in page is loaded as a page of its own, not swapped in for the results, and
+    # says why.
+    expect(page).to_have_url(re.compile(r"/account/login/\?next="))
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+    expect(page.get_by_text("Your session has ended or is not valid.")).to_be_visible()
+    assert page.evaluate("() => window.beforeFilter") is None, "a new page, not a swap"

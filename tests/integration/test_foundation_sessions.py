@@ -71,6 +71,31 @@ def test_session_of_a_deleted_session_row_is_invalid(
     assert len(events("session.invalid")) == 1
 
 
+def test_an_ended_session_sends_htmx_to_the_sign_in_page_as_a_whole_page(
+    alpha: Organisation, make_user: Callable[..., User], signed_in: Callable[[User], Client]
+) -> None:
+    client = signed_in(make_user(alpha, Role.CASE_WORKER))
+    Session.objects.all().delete()
+    response = client.get("/returns/programme/", HTTP_HX_REQUEST="true")
+    # Not the sign-in page inside the fragment: htmx loads the page named by HX-Redirect.
+    assert response.status_code == 204
+    assert response.content == b""
+    assert response["HX-Redirect"].startswith("/account/login/?next=")
+    assert "Location" not in response
+    # The warning waits on the sign-in page, and the dead cookie is removed as usual.
+    assert INVALID_SESSION in client.get(response["HX-Redirect"]).content.decode()
+    assert len(events("session.invalid")) == 1
+
+
+def test_redirects_without_htmx_stay_redirects(client: Client, db: None) -> None:
+    response = client.get("/returns/programme/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/account/login/?next=")
+    assert "HX-Redirect" not in response
+    unchanged = client.get("/returns/programme/", HTTP_HX_REQUEST="false")
+    assert unchanged.status_code == 302
+
+
 def test_sign_out_everywhere_ends_other_sessions(
     alpha: Organisation, make_user: Callable[..., User], signed_in: Callable[[User], Client]
 ) -> None:

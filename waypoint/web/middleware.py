@@ -1,4 +1,5 @@
-"""Request guards that run before any view: oversized bodies and dead sessions."""
+"""Request guards that run before any view (oversized bodies, dead sessions), and the turn of
+a redirect into a full-page one for htmx."""
 
 from collections.abc import Callable
 
@@ -97,3 +98,27 @@ class InvalidSessionMiddleware:
                 request, _("Your session has ended or is not valid. Please sign in again.")
             )
         return self.get_response(request)
+
+
+class HtmxRedirectMiddleware:
+    """A redirect in answer to htmx (to sign in again after the session ended, or to set up two
+    factors) becomes a full-page one: the browser would follow it inside the request, and htmx
+    would put the whole sign-in page where a fragment belongs."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if request.headers.get("HX-Request") != "true" or not 300 <= response.status_code < 400:
+            return response
+        location = response.get("Location")
+        if not location:
+            return response
+        full_page = HttpResponse(status=204)
+        full_page["HX-Redirect"] = location
+        for name in ("Vary", "Cache-Control"):
+            if name in response:
+                full_page[name] = response[name]
+        full_page.cookies = response.cookies
+        return full_page
