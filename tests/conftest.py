@@ -5,6 +5,7 @@ tests each view with Alice, Bob and Charlie.
 """
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -21,6 +22,13 @@ PASSWORD = "correct-horse-battery-staple-42"
 def _fast_password_hashing(settings: Any) -> None:
     # The real hasher is slow on purpose; tests sign in hundreds of times.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def documents_dir(settings: Any, tmp_path: Path) -> Path:
+    # Uploaded files of every test go to a folder of its own, never to the project's var/.
+    settings.DOCUMENTS_DIR = tmp_path / "documents"
+    return Path(settings.DOCUMENTS_DIR)
 
 
 @pytest.fixture

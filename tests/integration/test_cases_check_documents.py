@@ -17,7 +17,6 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from pytest_django import Settings
 
 from tests.integration.test_cases_support import (
     PDF_BYTES,
@@ -40,12 +39,6 @@ GIVEN_NAMES, FAMILY_NAMES = str(PERSON["given_names"]), str(PERSON["family_names
 FILENAME = f"{GIVEN_NAMES} {FAMILY_NAMES} passport.pdf"
 PERSONAL_DATA = (GIVEN_NAMES, FAMILY_NAMES, FILENAME, "passport")
 TWO_HOURS = 2 * 60 * 60
-
-
-@pytest.fixture(autouse=True)
-def documents_dir(settings: Settings, tmp_path: Path) -> Path:
-    settings.DOCUMENTS_DIR = tmp_path / "documents"
-    return settings.DOCUMENTS_DIR
 
 
 @pytest.fixture

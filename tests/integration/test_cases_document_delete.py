@@ -5,14 +5,12 @@ file goes: once the deletion is committed, never when it rolls back.
 """
 
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import pytest
 from django.db import OperationalError, connection
 from django.http import Http404
 from django.test import Client
-from pytest_django import Settings
 
 from tests.integration.test_cases_support import (
     PDF_BYTES,
@@ -44,12 +42,6 @@ from waypoint.people import storage
 
 REFUSED_ROLES = ["org_admin", "data_analyst", "auditor", "trainee"]
 CONFIRMED = "on"
-
-
-@pytest.fixture(autouse=True)
-def documents_dir(settings: Settings, tmp_path: Path) -> Path:
-    settings.DOCUMENTS_DIR = tmp_path / "documents"
-    return settings.DOCUMENTS_DIR
 
 
 @pytest.fixture

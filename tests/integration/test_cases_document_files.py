@@ -15,7 +15,6 @@ from uuid import UUID
 import pytest
 from django.db import OperationalError, connection, transaction
 from django.test import Client
-from pytest_django import Settings
 
 from tests.integration.test_cases_support import (
     PDF_BYTES,
@@ -34,12 +33,6 @@ from waypoint.audit.models import AuditEvent, Outcome
 from waypoint.cases import documents, services
 from waypoint.cases.models import Case, Document
 from waypoint.people import storage
-
-
-@pytest.fixture(autouse=True)
-def documents_dir(settings: Settings, tmp_path: Path) -> Path:
-    settings.DOCUMENTS_DIR = tmp_path / "documents"
-    return settings.DOCUMENTS_DIR
 
 
 @pytest.fixture

@@ -11,7 +11,6 @@ from typing import Any
 
 import pytest
 from django.db import connection
-from pytest_django import Settings
 
 from tests.integration.test_cases_support import (
     OPENED_ON,
@@ -139,12 +138,6 @@ def pdf_text(pdf: bytes) -> str:
 
 
 # ---- fixtures -----------------------------------------------------------------------------------
-
-
-@pytest.fixture(autouse=True)
-def documents_dir(settings: Settings, tmp_path: Path) -> Path:
-    settings.DOCUMENTS_DIR = tmp_path / "documents"
-    return settings.DOCUMENTS_DIR
 
 
 @pytest.fixture

@@ -65,12 +65,6 @@ def actor_for(user: User) -> Actor:
     return Actor(user_id=user.pk, username=user.username, organisation_id=user.organisation_id)
 
 
-@pytest.fixture(autouse=True)
-def documents_dir(settings: Any, tmp_path: Path) -> Path:
-    settings.DOCUMENTS_DIR = tmp_path / "documents"
-    return Path(settings.DOCUMENTS_DIR)
-
-
 @pytest.fixture
 def supervisor(alpha: Organisation, make_user: Callable[..., User]) -> User:
     return verified(make_user(alpha, Role.SUPERVISOR))

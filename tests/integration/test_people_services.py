@@ -3,7 +3,6 @@
 import json
 from collections.abc import Callable
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -57,12 +56,6 @@ def actor_for(user: User) -> Actor:
 @pytest.fixture
 def worker(alpha: Organisation, make_user: Callable[..., User]) -> User:
     return verified(make_user(alpha, Role.CASE_WORKER))
-
-
-@pytest.fixture
-def documents_dir(settings: Any, tmp_path: Path) -> Path:
-    settings.DOCUMENTS_DIR = tmp_path / "documents"
-    return Path(settings.DOCUMENTS_DIR)
 
 
 def valid(raw: dict[str, Any] | None = None, **changes: Any) -> PersonData:

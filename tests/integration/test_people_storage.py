@@ -4,7 +4,6 @@ import os
 import stat
 import uuid
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -12,12 +11,6 @@ from waypoint.people import storage
 from waypoint.people.crypto import DecryptionError, keyring
 
 CONTENT = b"%PDF-1.7 statement of Olena Kovalenko " + os.urandom(4096)
-
-
-@pytest.fixture(autouse=True)
-def documents_dir(settings: Any, tmp_path: Path) -> Path:
-    settings.DOCUMENTS_DIR = tmp_path / "documents"
-    return Path(settings.DOCUMENTS_DIR)
 
 
 def test_store_and_read(documents_dir: Path) -> None:
