@@ -22,6 +22,7 @@ Speed matters (batch screening of many records), so the catalogue is prepared on
 """
 
 import json
+import struct
 from collections import Counter
 from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -181,9 +182,10 @@ class _OnFirstUse[K: Hashable, V](dict[K, V]):
 
 # ---- pieces of the JSON form ---------------------------------------------------------------
 
-_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check_circular=False)
 """``_JSON.encode(value)`` is ``json.dumps(value, ensure_ascii=False, separators=(",", ":"))``,
-the text ``Assessment.to_json_bytes()`` promises (in UTF-8)."""
+the text ``Assessment.to_json_bytes()`` promises (in UTF-8). Pieces are trees of new dicts,
+lists and strings, never cyclic: the check for cycles would only cost time."""
 _LITERALS: dict[bool | None, bytes] = {True: b"true", False: b"false", None: b"null"}
 
 
@@ -191,10 +193,11 @@ def _json_bytes(value: object) -> bytes:
     return _JSON.encode(value).encode()
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, eq=False)
 class _Piece[D]:
     """A ready piece of the JSON form, shared between results: ``data`` is copied before it is
-    handed out, ``json`` is its JSON text in UTF-8."""
+    handed out, ``json`` is its JSON text in UTF-8. Never changed once made; not frozen, as
+    results make some (the texts of positive dimensions) and a frozen one is slower to build."""
 
     data: D
     json: bytes
@@ -209,7 +212,11 @@ _Question = _Piece[NextQuestionDict]
 
 
 def _item(code: str, text: str) -> _Item:
-    return _piece({"code": code, "text": text})
+    # Spliced rather than encoded as a dict: texts are made on every new fact combination.
+    return _Piece(
+        {"code": code, "text": text},
+        b'{"code":' + _QUOTED[code] + b',"text":' + _JSON.encode(text).encode() + b"}",
+    )
 
 
 def _json_elements_of(pieces: Iterable[_Piece[Any]]) -> bytes:
@@ -248,10 +255,13 @@ _STRING_ARRAYS = _JsonStringArrays()
 
 # ---- precomputed indexes -------------------------------------------------------------------
 
-_DIMENSION_SPAN = 2 * DIMENSION_BITS
-"""Bits of one dimension in a tally: its unanswered tier counts, then its "yes" tier counts."""
-_DIMENSION_KEY = (1 << _DIMENSION_SPAN) - 1
-"""A dimension's span reads as ``yes << DIMENSION_BITS | unanswered``: a KNOWN_DIMENSIONS key."""
+_DIMENSION_SPAN = 32
+"""Bits of one dimension in a tally: its unanswered tier counts, then its "yes" tier counts
+(``DIMENSION_BITS`` each), then bits that stay 0. A span reads as ``yes << DIMENSION_BITS |
+unanswered``, a KNOWN_DIMENSIONS key; as 32 bits, the spans of all dimensions are read at once
+(``_Engine.dimension_keys``)."""
+if 2 * DIMENSION_BITS > _DIMENSION_SPAN:
+    raise CatalogueError("a dimension's tier counts do not fit in 32 bits")
 
 
 class _Regions(NamedTuple):
@@ -842,8 +852,10 @@ class _Engine:
     """Per byte of a mask in merged order, the ids each value selects."""
     merged_items: tuple[tuple[tuple[tuple[str, int, int], ...], ...], ...]
     """``merged_ids`` with each id's dimension and bit in a folded mask: (id, dimension, bit)."""
-    dimension_spans: tuple[int, ...]
-    """Where each dimension's counts sit in a tally."""
+    dimension_keys: Callable[[bytes], tuple[int, ...]]
+    """From a tally's bytes (little-endian), each dimension's span: its KNOWN_DIMENSIONS key."""
+    tally_bytes: int
+    """How many bytes hold a tally."""
     dimension_ids: tuple[str, ...]
     recruitment: tuple[int, ...]
     exploitation: tuple[int, ...]
@@ -925,7 +937,8 @@ def _engine() -> _Engine:
         tier_shifts=tuple(tier * width for tier in TIER_INDEX.values()),
         merged_ids=_byte_lookups([indicator_id for indicator_id, _, _ in merged_items]),
         merged_items=_byte_lookups(merged_items),
-        dimension_spans=tuple(d * _DIMENSION_SPAN for d in range(len(roles))),
+        dimension_keys=struct.Struct(f"<{len(roles)}I").unpack_from,
+        tally_bytes=-(-(regions.declined_in_question_order + width) // 8),
         dimension_ids=tuple(dimension.id for dimension in catalogue.dimensions),
         recruitment=recruitment,
         exploitation=tuple(i for i, role in enumerate(roles) if role == "exploitation"),
@@ -981,8 +994,12 @@ def _scenario(
     purpose_evident: bool,
 ) -> _Scenario:
     tally = sum(map(index.tally.__getitem__, answers), index.unanswered)
-    known = KNOWN_DIMENSIONS
-    dimensions = tuple([known[(tally >> span) & _DIMENSION_KEY] for span in engine.dimension_spans])
+    dimensions = tuple(
+        map(
+            KNOWN_DIMENSIONS.__getitem__,
+            engine.dimension_keys(tally.to_bytes(engine.tally_bytes, "little")),
+        )
+    )
     statuses = tuple([dimension.status for dimension in dimensions])
     key = (child, (*statuses, act), purpose_evident)
     regions = engine.regions
@@ -1009,11 +1026,13 @@ def _agreed(adult: bool | None, child: bool | None) -> bool | None:
 # ---- the verdict ---------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class _Verdict:
     """What a result says, in one language, given only how each age hypothesis came out (its
     ``_OutcomeKey``): all but the ids and the texts that name indicators, acts, means or
-    purposes. Worked out once per distinct outcome (see ``_verdict``)."""
+    purposes. Worked out once per distinct outcome (see ``_verdict``) and shared between
+    results, so never changed; not frozen, as a frozen dataclass of this size is slow to
+    build."""
 
     child: bool | None
     statuses: tuple[bool | None, ...]
