@@ -6,7 +6,11 @@ turned into the compact UTF-8 JSON line that the command writes (Assessment.to_j
     .venv/bin/python bench/bench_screening_engine.py [--count N] [--seed S] [--language LANG]
                                                      [--passes P] [--dict] [--profile]
 
-Each pass goes over every input; the median pass is reported (--passes, 3 by default).
+Each pass is a batch of its own, as a real one would be: a new process, with the engine built
+(the start-up of the command, not timed) but its memo tables empty, going once over inputs
+generated for that pass alone (seed S, S + 1, ...). The median pass is reported (--passes, 3 by
+default). Going over the same inputs again in one process would be faster, and would flatter
+the figure: the memo tables would already hold what those inputs need.
 
 --dict times the path of the HTTP API and of Python callers instead: a decoded input
 (parse_screening_input), assessed, and its result as new dicts (Assessment.to_dict).
@@ -22,6 +26,7 @@ import gc
 import json
 import pstats
 import random
+import subprocess
 import sys
 import time
 from collections.abc import Callable
@@ -97,7 +102,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--seed", type=int, default=20_240_613)
     parser.add_argument("--language", default="en")
     parser.add_argument(
-        "--passes", type=int, default=3, help="how many times to time the whole batch"
+        "--passes", type=int, default=3, help="how many batches to time, each in a new process"
     )
     parser.add_argument(
         "--dict",
@@ -107,10 +112,56 @@ def main(argv: list[str]) -> int:
     parser.add_argument(
         "--profile",
         action="store_true",
-        help="profile the timed loop with cProfile and print the busiest functions "
+        help="time one batch in this process under cProfile and print the busiest functions "
         "(the figures are then slower than without it)",
     )
+    parser.add_argument("--one-pass", action="store_true", help=argparse.SUPPRESS)
     options = parser.parse_args(argv)
+    path = (
+        "parse_screening_input + assess + to_dict"
+        if options.dict
+        else "batch: parse_screening_json + assess + to_json_bytes"
+    )
+    if options.one_pass or options.profile:
+        cpu, elapsed = time_one_batch(options)
+        if options.one_pass:
+            print(json.dumps({"cpu": cpu, "elapsed": elapsed}))
+            return 0
+        passes = [(cpu, elapsed)]
+    else:
+        passes = [
+            time_in_new_process(argv, options.seed + offset) for offset in range(options.passes)
+        ]
+    count = options.count
+    # CPU time is the fairer figure on a shared machine: it leaves out time spent waiting for
+    # the core while other processes run. The median pass is the figure; the others show how
+    # much the machine varied.
+    cpu, elapsed = sorted(passes)[len(passes) // 2]
+    print(
+        f"{count} assessments ({path}, {options.language}), median of {len(passes)} "
+        f"batches: {count / cpu:,.0f} per second of CPU time ({cpu:.2f} s), "
+        f"{count / elapsed:,.0f} per second of wall time ({elapsed:.2f} s); "
+        f"target {TARGET_PER_SECOND:,} in batch mode"
+    )
+    every_pass = ", ".join(f"{count / pass_cpu:,.0f}" for pass_cpu, _ in passes)
+    print(f"  every batch, per second of CPU time: {every_pass}")
+    return 0
+
+
+def time_in_new_process(argv: list[str], seed: int) -> tuple[float, float]:
+    """One batch in a new process, so that it starts with empty memo tables."""
+    finished = subprocess.run(
+        [sys.executable, __file__, *argv, "--one-pass", "--seed", str(seed)],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    timing = json.loads(finished.stdout)
+    return timing["cpu"], timing["elapsed"]
+
+
+def time_one_batch(options: argparse.Namespace) -> tuple[float, float]:
+    """Assess every generated input once; returns the CPU and wall seconds it took."""
     language = options.language
     inputs: list[Any]
     screen: Callable[[Any], object]
@@ -120,48 +171,32 @@ def main(argv: list[str]) -> int:
         def screen(raw: Any) -> object:
             return assess(parse_screening_input(raw), language=language).to_dict()
 
-        path = "parse_screening_input + assess + to_dict"
     else:
         inputs = [json.dumps(raw) for raw in generate(options.count, options.seed)]
 
         def screen(line: Any) -> object:
             return assess(parse_screening_json(line), language=language).to_json_bytes()
 
-        path = "batch: parse_screening_json + assess + to_json_bytes"
-    for item in inputs[:200]:
-        screen(item)
+    # The command's start-up: the catalogue is loaded and the engine built before the first
+    # line, here by an input that is not part of the batch.
+    screen(json.dumps({"jurisdiction": "INT"}) if not options.dict else {"jurisdiction": "INT"})
     # The inputs live for the whole batch: keep the cyclic collector from walking them again and
     # again, as a long-running batch job would.
     gc.collect()
     gc.freeze()
     profiler = cProfile.Profile() if options.profile else None
-    passes: list[tuple[float, float]] = []
-    for _ in range(options.passes):
-        started = time.perf_counter()
-        cpu_started = time.process_time()
-        if profiler is not None:
-            profiler.enable()
-        for item in inputs:
-            screen(item)
-        if profiler is not None:
-            profiler.disable()
-        passes.append((time.process_time() - cpu_started, time.perf_counter() - started))
-    count = options.count
-    # CPU time is the fairer figure on a shared machine: it leaves out time spent waiting for
-    # the core while other processes run. The median pass is the figure; the others show how
-    # much the machine varied.
-    cpu, elapsed = sorted(passes)[len(passes) // 2]
-    print(
-        f"{count} assessments ({path}, {language}), median of {len(passes)} passes: "
-        f"{count / cpu:,.0f} per second of CPU time ({cpu:.2f} s), "
-        f"{count / elapsed:,.0f} per second of wall time ({elapsed:.2f} s); "
-        f"target {TARGET_PER_SECOND:,} in batch mode"
-    )
-    every_pass = ", ".join(f"{count / pass_cpu:,.0f}" for pass_cpu, _ in passes)
-    print(f"  every pass, per second of CPU time: {every_pass}")
+    started = time.perf_counter()
+    cpu_started = time.process_time()
+    if profiler is not None:
+        profiler.enable()
+    for item in inputs:
+        screen(item)
+    if profiler is not None:
+        profiler.disable()
+    timing = (time.process_time() - cpu_started, time.perf_counter() - started)
     if profiler is not None:
         pstats.Stats(profiler).sort_stats("tottime").print_stats(30)
-    return 0
+    return timing
 
 
 if __name__ == "__main__":
