@@ -402,6 +402,21 @@ def test_the_edit_link_fetches_the_events_forms_with_its_current_values(world: W
     assert (viewed.object_id, viewed.details) == (str(world.own.pk), {"section": "events"})
 
 
+def test_the_edit_fragment_reads_the_case_once(world: World) -> None:
+    event = add_event(world.own)
+    client = sign_in(world.alpha.case_worker)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(edit_url(event), **HTMX)
+    assert response.status_code == 200
+    case_table = Case._meta.db_table
+    case_reads = [
+        query["sql"]
+        for query in queries.captured_queries
+        if query["sql"].startswith("SELECT") and f'FROM "{case_table}"' in query["sql"]
+    ]
+    assert len(case_reads) == 1, case_reads
+
+
 def test_without_javascript_the_edit_link_opens_the_summary_with_that_events_forms(
     world: World,
 ) -> None:

@@ -1556,13 +1556,20 @@ def get_case_for_view(
     case = selectors.case_or_none(case_id)
     if case is None:
         raise Http404
+    record_case_view(actor, user, case, section=section)
+    return case
+
+
+@transaction.atomic
+def record_case_view(actor: audit.Actor, user: User, case: Case, *, section: str) -> None:
+    """Refuses whoever may not see the case, and audits the view of one of its parts: for a
+    view that has loaded the case already."""
     authorize(
         actor, user, Permission.VIEW_PERSONAL_DATA, case, object_type="case", object_id=case.pk
     )
     audit.record(
         actor, "case.view", object_type="case", object_id=case.pk, details={"section": section}
     )
-    return case
 
 
 @transaction.atomic

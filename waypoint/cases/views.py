@@ -764,8 +764,8 @@ def edit_event(request: HttpRequest, case_id: int, event_id: int) -> HttpRespons
     _may_manage(request, case)
     event = _event(request, case, event_id)
     if request.headers.get("HX-Request") == "true":
-        services.get_case_for_view(
-            actor_from_request(request), signed_in_user(request), case_id, section="events"
+        services.record_case_view(
+            actor_from_request(request), signed_in_user(request), case, section="events"
         )
         response = render(
             request,
