@@ -101,23 +101,22 @@ class PersonFacts(_Input):
 
     @model_validator(mode="after")
     def _one_way_of_giving_the_age(self) -> Self:
-        dates = (self.birth_date, self.recruitment_date)
-        if self.age_at_recruitment is not None and any(value is not None for value in dates):
+        birth_date, recruitment_date = self.birth_date, self.recruitment_date
+        if birth_date is None and recruitment_date is None:
+            return self
+        if self.age_at_recruitment is not None:
             raise PydanticCustomError(
                 "person_both",
                 "give either age_at_recruitment or birth_date with recruitment_date, not both",
             )
-        if self.birth_date is not None and self.recruitment_date is None:
+        if recruitment_date is None:
             raise _person_field_error("recruitment_date", "is required when birth_date is given")
-        if self.recruitment_date is not None and self.birth_date is None:
+        if birth_date is None:
             raise _person_field_error("birth_date", "is required when recruitment_date is given")
-        if self.birth_date is not None and self.recruitment_date is not None:
-            if self.birth_date > self.recruitment_date:
-                raise _person_field_error("birth_date", "must not be after recruitment_date")
-            if full_years(self.birth_date, self.recruitment_date) > MAX_AGE:
-                raise _person_field_error(
-                    "birth_date", f"gives an age at recruitment over {MAX_AGE}"
-                )
+        if birth_date > recruitment_date:
+            raise _person_field_error("birth_date", "must not be after recruitment_date")
+        if full_years(birth_date, recruitment_date) > MAX_AGE:
+            raise _person_field_error("birth_date", f"gives an age at recruitment over {MAX_AGE}")
         return self
 
     @property
