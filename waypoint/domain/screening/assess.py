@@ -837,6 +837,28 @@ def _kind(item_id: str) -> QuestionKind:
     return "movement" if item_id.startswith("movement.") else "indicator"
 
 
+class _BothAges(NamedTuple):
+    """The adult and the child set's tallies side by side in one int, the child's ``shift``
+    bits up, so that an input of unknown age has its answers counted once for both. A sum of
+    such ints holds both sums exactly, as the adult's stays below ``1 << shift``."""
+
+    adult: _SetIndex
+    child: _SetIndex
+    tally: dict[tuple[str, str], int]
+    unanswered: int
+    shift: int
+
+
+def _both_ages(adult: _SetIndex, child: _SetIndex, shift: int) -> _BothAges:
+    return _BothAges(
+        adult,
+        child,
+        {key: value + (child.tally[key] << shift) for key, value in adult.tally.items()},
+        adult.unanswered + (child.unanswered << shift),
+        shift,
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class _Engine:
     catalogue: Catalogue
@@ -856,6 +878,8 @@ class _Engine:
     """From a tally's bytes (little-endian), each dimension's span: its KNOWN_DIMENSIONS key."""
     tally_bytes: int
     """How many bytes hold a tally."""
+    both_ages: Mapping[bool, "_BothAges"]
+    """Per sexual exploitation recorded, the adult and the child set counted together."""
     dimension_ids: tuple[str, ...]
     recruitment: tuple[int, ...]
     exploitation: tuple[int, ...]
@@ -923,14 +947,14 @@ def _engine() -> _Engine:
         for _ in TIER_INDEX
         for rank, indicator_id in enumerate(merged_order)
     ]
+    sets = {
+        (item.age_group == "child", item.exploitation == "sexual"): indexes[item.id]
+        for item in catalogue.indicator_sets.values()
+    }
+    tally_bytes = -(-(regions.declined_in_question_order + width) // 8)
     return _Engine(
         catalogue=catalogue,
-        sets=MappingProxyType(
-            {
-                (item.age_group == "child", item.exploitation == "sexual"): indexes[item.id]
-                for item in catalogue.indicator_sets.values()
-            }
-        ),
+        sets=MappingProxyType(sets),
         sets_by_id=MappingProxyType(indexes),
         regions=regions,
         catalogue_mask=(1 << width) - 1,
@@ -938,7 +962,13 @@ def _engine() -> _Engine:
         merged_ids=_byte_lookups([indicator_id for indicator_id, _, _ in merged_items]),
         merged_items=_byte_lookups(merged_items),
         dimension_keys=struct.Struct(f"<{len(roles)}I").unpack_from,
-        tally_bytes=-(-(regions.declined_in_question_order + width) // 8),
+        tally_bytes=tally_bytes,
+        both_ages=MappingProxyType(
+            {
+                sexual: _both_ages(sets[False, sexual], sets[True, sexual], 8 * tally_bytes)
+                for sexual in (False, True)
+            }
+        ),
         dimension_ids=tuple(dimension.id for dimension in catalogue.dimensions),
         recruitment=recruitment,
         exploitation=tuple(i for i, role in enumerate(roles) if role == "exploitation"),
@@ -989,11 +1019,11 @@ def _scenario(
     engine: _Engine,
     child: bool,
     index: _SetIndex,
-    answers: Iterable[tuple[str, str]],
+    tally: int,
     act: bool | None,
     purpose_evident: bool,
 ) -> _Scenario:
-    tally = sum(map(index.tally.__getitem__, answers), index.unanswered)
+    """One age hypothesis from the tally of the answers in its set (see ``_SetIndex.tally``)."""
     dimensions = tuple(
         map(
             KNOWN_DIMENSIONS.__getitem__,
@@ -1414,15 +1444,21 @@ def assess(screening_input: ScreeningInput, *, language: str = "en") -> Assessme
     scenarios: tuple[_Scenario, ...]
     set_ids: tuple[str, ...]
     if age is None:
-        adult = _scenario(engine, False, engine.sets[False, sexual], answers, act, purpose_evident)
-        minor = _scenario(engine, True, engine.sets[True, sexual], answers, act, purpose_evident)
+        both = engine.both_ages[sexual]
+        tallies = sum(map(both.tally.__getitem__, answers), both.unanswered)
+        shift = both.shift
+        adult_tally = tallies & ((1 << shift) - 1)
+        adult = _scenario(engine, False, both.adult, adult_tally, act, purpose_evident)
+        minor = _scenario(engine, True, both.child, tallies >> shift, act, purpose_evident)
         scenarios = (adult, minor)
-        set_ids = (adult.set_index.indicator_set.id, minor.set_index.indicator_set.id)
+        set_ids = (both.adult.indicator_set.id, both.child.indicator_set.id)
     else:
         child = age < ADULT_AGE
-        only = _scenario(engine, child, engine.sets[child, sexual], answers, act, purpose_evident)
+        index = engine.sets[child, sexual]
+        tally = sum(map(index.tally.__getitem__, answers), index.unanswered)
+        only = _scenario(engine, child, index, tally, act, purpose_evident)
         scenarios = (only,)
-        set_ids = (only.set_index.indicator_set.id,)
+        set_ids = (index.indicator_set.id,)
     verdict = _verdict(engine, texts, scenarios, act)
     first = scenarios[0]
     language = texts.language
