@@ -12,6 +12,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.http import Http404
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from pytest_django import Settings
 
@@ -937,6 +938,15 @@ def test_every_view_is_audited(team: Team, case: Case) -> None:
         str(case.pk),
         {"section": "case"},
     )
+
+
+def test_a_view_is_one_transaction_without_an_inner_savepoint(team: Team, case: Case) -> None:
+    # The test runs in a transaction, so the service's own transaction is a savepoint, and so
+    # is the audit trail's append; authorising and auditing the view add none of their own.
+    with CaptureQueriesContext(connection) as queries:
+        services.get_case_for_view(actor_for(team.supervisor), team.supervisor, case.pk)
+    savepoints = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("SAVEPOINT")]
+    assert len(savepoints) == 2, savepoints
 
 
 def test_viewing_is_refused_outside_the_assignment(

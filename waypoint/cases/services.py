@@ -1560,10 +1560,11 @@ def get_case_for_view(
     return case
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def record_case_view(actor: audit.Actor, user: User, case: Case, *, section: str) -> None:
     """Refuses whoever may not see the case, and audits the view of one of its parts: for a
-    view that has loaded the case already."""
+    view that has loaded the case already. Inside another service's transaction it adds no
+    savepoint: a refusal undoes the whole of that service."""
     authorize(
         actor, user, Permission.VIEW_PERSONAL_DATA, case, object_type="case", object_id=case.pk
     )
