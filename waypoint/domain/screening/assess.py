@@ -847,6 +847,8 @@ class _BothAges(NamedTuple):
     tally: dict[tuple[str, str], int]
     unanswered: int
     shift: int
+    adult_part: int
+    """The bits of the adult's tally: ``(1 << shift) - 1``."""
 
 
 def _both_ages(adult: _SetIndex, child: _SetIndex, shift: int) -> _BothAges:
@@ -856,6 +858,7 @@ def _both_ages(adult: _SetIndex, child: _SetIndex, shift: int) -> _BothAges:
         {key: value + (child.tally[key] << shift) for key, value in adult.tally.items()},
         adult.unanswered + (child.unanswered << shift),
         shift,
+        (1 << shift) - 1,
     )
 
 
@@ -1446,10 +1449,9 @@ def assess(screening_input: ScreeningInput, *, language: str = "en") -> Assessme
     if age is None:
         both = engine.both_ages[sexual]
         tallies = sum(map(both.tally.__getitem__, answers), both.unanswered)
-        shift = both.shift
-        adult_tally = tallies & ((1 << shift) - 1)
+        adult_tally = tallies & both.adult_part
         adult = _scenario(engine, False, both.adult, adult_tally, act, purpose_evident)
-        minor = _scenario(engine, True, both.child, tallies >> shift, act, purpose_evident)
+        minor = _scenario(engine, True, both.child, tallies >> both.shift, act, purpose_evident)
         scenarios = (adult, minor)
         set_ids = (both.adult.indicator_set.id, both.child.indicator_set.id)
     else:
