@@ -193,14 +193,17 @@ def _json_bytes(value: object) -> bytes:
     return _JSON.encode(value).encode()
 
 
-@dataclass(slots=True, eq=False)
-class _Piece[D]:
-    """A ready piece of the JSON form, shared between results: ``data`` is copied before it is
-    handed out, ``json`` is its JSON text in UTF-8. Never changed once made; not frozen, as
-    results make some (the texts of positive dimensions) and a frozen one is slower to build."""
+class _Piece[D](bytes):
+    """A ready piece of the JSON form, shared between results: the bytes are its JSON text in
+    UTF-8, ``data`` its value, copied before it is handed out. Never changed once made. Bytes
+    themselves, so that a list of pieces is joined into a JSON array in one C call."""
 
     data: D
-    json: bytes
+
+    def __new__(cls, data: D, json: bytes) -> "_Piece[D]":
+        piece = super().__new__(cls, json)
+        piece.data = data
+        return piece
 
 
 def _piece[D](data: D) -> _Piece[D]:
@@ -221,7 +224,7 @@ def _item(code: str, text: str) -> _Item:
 
 def _json_elements_of(pieces: Iterable[_Piece[Any]]) -> bytes:
     """The pieces as JSON array elements, comma-separated."""
-    return b",".join([piece.json for piece in pieces])
+    return b",".join(pieces)
 
 
 class _JsonStrings(dict[str | None, bytes]):
@@ -1667,9 +1670,9 @@ def _render_json(evaluation: _Evaluation) -> bytes:
         b'],"provisional":',
         _LITERALS[bool(reasons.data)],
         b',"provisional_reasons":',
-        reasons.json,
+        reasons,
         b',"ruleset":',
-        evaluation.engine.ruleset.json,
+        evaluation.engine.ruleset,
         b"}",
     )
     return b"".join(parts)
@@ -2075,7 +2078,7 @@ def _legal_frame(
                 b'{"jurisdiction":',
                 _QUOTED[jurisdiction_id],
                 b',"provisions":',
-                provisions.json,
+                provisions,
                 b',"conclusion":',
                 _QUOTED[conclusions[met]],
                 b',"elements_met":',
@@ -2085,7 +2088,7 @@ def _legal_frame(
                 b',"form_listed":',
                 _LITERALS[listed],
                 b',"forms":',
-                legal_forms_piece.json,
+                legal_forms_piece,
                 b',"means":',
             )
         )
@@ -2305,7 +2308,7 @@ def _provisional_reasons(
     if not legal.data:
         return rules
     # A legal fact's text names the fact: it never repeats the reason of a set or a rule.
-    return _Piece(rules.data + legal.data, rules.json[: -len(b"]")] + b"," + legal.json[1:])
+    return _Piece(rules.data + legal.data, rules[: -len(b"]")] + b"," + legal[1:])
 
 
 @lru_cache(maxsize=_PIECES)
