@@ -210,6 +210,7 @@ def _piece[D](data: D) -> _Piece[D]:
     return _Piece(data, _json_bytes(data))
 
 
+_NEW_BYTES = bytes.__new__
 _Item = _Piece[TextItemDict]
 _Question = _Piece[NextQuestionDict]
 
@@ -643,15 +644,18 @@ class _Texts:
         high_text, high_json = (high if low_bits else high_first)[(yes_mask >> middle) & half_mask]
         labels = low_text + high_text
         labels_json = low_json + high_json
-        return _Piece(
-            {
-                "code": "dimension_positive",
-                "text": labels.join(self.positive_dimensions[dimension][clause]),
-            },
+        # Built without _Piece.__new__: one Python call less for every positive dimension.
+        piece: _Item = _NEW_BYTES(
+            _Piece,
             b'{"code":"dimension_positive","text":"'
             + labels_json.join(self.positive_dimensions_json[dimension][clause])
             + b'"}',
         )
+        piece.data = {
+            "code": "dimension_positive",
+            "text": labels.join(self.positive_dimensions[dimension][clause]),
+        }
+        return piece
 
     def labels(self, labels: Mapping[str, str], ids: tuple[str, ...], sep: str = ", ") -> str:
         return sep.join(map(labels.__getitem__, ids))
