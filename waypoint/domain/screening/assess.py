@@ -31,7 +31,7 @@ from itertools import chain
 from operator import getitem
 from string import Formatter
 from types import MappingProxyType
-from typing import Any, NamedTuple, get_args
+from typing import Any, NamedTuple, cast, get_args
 
 from pydantic import GetCoreSchemaHandler
 from pydantic_core import core_schema
@@ -1093,6 +1093,8 @@ class _Verdict:
     """The positive dimensions that evidence the means, as both hypotheses agree."""
     dimension_items: tuple[_Item | None, ...]
     """Per dimension, its explanation; None when positive."""
+    positive_dimensions: tuple[int, ...]
+    """The dimensions whose explanation is None in ``dimension_items``."""
     ilo_items: tuple[_Item, ...] | None
     """None when the child rule's "trafficked" item is among them: it names the acts."""
     ilo_parts: tuple[_Item | None, ...]
@@ -1152,6 +1154,7 @@ def _judge(
         if kind is not None and status
     )
     ilo_parts = _ilo_items(texts, scenarios, ilo, act)
+    dimension_items = _dimension_items(texts, scenarios, statuses)
     conclusion_items = _palermo_conclusion_items(
         texts, scenarios, met, act, means, purpose, means_required, consent_irrelevant
     )
@@ -1175,7 +1178,8 @@ def _judge(
             for scenario in scenarios
         ),
         positive_means=tuple(d for d in engine.means_dimensions if statuses[d]),
-        dimension_items=_dimension_items(texts, scenarios, statuses),
+        dimension_items=dimension_items,
+        positive_dimensions=tuple(d for d, item in enumerate(dimension_items) if item is None),
         ilo_items=None if None in ilo_parts else tuple(filter(None, ilo_parts)),
         ilo_parts=ilo_parts,
         act_item=None if act else texts.elements["act", act],
@@ -1750,15 +1754,15 @@ def _dimension_items(
 
 def _dimension_texts(texts: _Texts, first: _Scenario, verdict: _Verdict) -> list[_Item]:
     """The verdict's dimension items, with the text of each positive dimension, which names
-    its indicators answered "yes"."""
+    its indicators answered "yes", in place of its None."""
+    items = [*verdict.dimension_items]
     set_id = first.set_index.indicator_set.id
     yes_mask = first.yes_mask
-    return [
-        item or texts.positive_dimension(set_id, d, outcome.clause, yes_mask)
-        for d, (item, outcome) in enumerate(
-            zip(verdict.dimension_items, first.dimensions, strict=True)
-        )
-    ]
+    dimensions = first.dimensions
+    for d in verdict.positive_dimensions:
+        items[d] = texts.positive_dimension(set_id, d, dimensions[d].clause, yes_mask)
+    # Every None stood for a positive dimension, and each was replaced above.
+    return cast("list[_Item]", items)
 
 
 # ---- ILO -----------------------------------------------------------------------------------
